@@ -1,0 +1,211 @@
+// altscribe describe — alt text for image files and URLs.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "core/log.h"
+#include "vision/describe.h"
+#include "vision/endpoint_model.h"
+#include "vision/llama_model.h"
+
+namespace altscribe::cli {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr const char* kHelp = R"(Usage: altscribe describe [options] IMAGE...
+
+Writes alt text for each IMAGE (a file path or an http/https URL), one per line:
+just the text for one image, "IMAGE: text" for several. Loads the model once.
+The format is detected from the bytes (JPEG, PNG, WebP, GIF first frame, BMP).
+Exit status: 0 when every image was described, 1 when any failed (the others are
+still described), 2 for a usage error.
+
+Model (in-process llama.cpp, or an OpenAI-compatible server):
+  --model FILE.gguf --mmproj FILE.gguf      see 'altscribe model list'
+  --endpoint URL --endpoint-model NAME      Ollama, vLLM, llama-server; an API key
+                                            is read from ALTSCRIBE_ENDPOINT_KEY
+                                            (or the file in ALTSCRIBE_ENDPOINT_KEY_FILE)
+
+Options:
+)";
+
+struct Args {
+  std::string model, mmproj, endpoint, endpoint_model, chat_template;
+  std::string mode = "alt", lang = "en";
+  bool json = false, block_private = false;
+  int64_t max_tokens = 0, max_chars = 0, max_side = 2048, max_megapixels = 64;
+  int64_t max_mb = 20, timeout = 20, threads = 0, gpu_layers = -1, ctx = 8192;
+};
+
+json TimingsJson(const vision::DescribeTimings& t) {
+  return {{"load_ms", t.load_ms},         {"decode_ms", t.decode_ms},
+          {"encode_ms", t.encode_ms},     {"generate_ms", t.generate_ms},
+          {"total_ms", t.total_ms},       {"prompt_tokens", t.prompt_tokens},
+          {"generated_tokens", t.generated_tokens}};
+}
+
+}  // namespace
+
+void PrintError(const std::string& command, const std::string& message) {
+  std::fprintf(stderr, "altscribe %s: error: %s\n", command.c_str(), message.c_str());
+}
+
+int RunDescribe(const std::vector<std::string>& argv) {
+  Args a;
+  FlagSet flags("describe");
+  flags.String("model", &a.model, "text model GGUF", "FILE");
+  flags.String("mmproj", &a.mmproj, "multimodal projector GGUF for --model", "FILE");
+  flags.String("endpoint", &a.endpoint, "OpenAI-compatible server instead of --model", "URL");
+  flags.String("endpoint-model", &a.endpoint_model, "model name to ask the endpoint for", "NAME");
+  flags.String("mode", &a.mode, "alt (default), detail, classify or hotdog", "MODE");
+  flags.String("lang", &a.lang, "language to write in, e.g. en, de, pt-BR (default en)", "CODE");
+  flags.Bool("json", &a.json, "print one JSON object with every image, errors and timings");
+  flags.Int("max-tokens", &a.max_tokens, "tokens to generate per image (default by mode)");
+  flags.Int("max-chars", &a.max_chars, "characters kept, cut at a sentence end (default by mode)");
+  flags.Int("max-side", &a.max_side, "downscale images whose longer side is larger (default 2048)");
+  flags.Int("max-megapixels", &a.max_megapixels, "refuse larger images before decoding (default 64)");
+  flags.Int("max-mb", &a.max_mb, "largest file or download in MB (default 20)");
+  flags.Int("timeout", &a.timeout, "seconds allowed for each URL download (default 20)");
+  flags.Bool("block-private", &a.block_private,
+             "refuse URLs that resolve to loopback/private addresses (for untrusted URLs)");
+  flags.Int("threads", &a.threads, "CPU threads for the model (default: all cores)");
+  flags.Int("gpu-layers", &a.gpu_layers, "layers to offload to the GPU (default: all if present)");
+  flags.Int("ctx", &a.ctx, "context size in tokens (default 8192)");
+  flags.String("chat-template", &a.chat_template,
+               "override the chat template: vicuna, chatml, gemma, smolvlm, ...", "NAME");
+  std::vector<std::string> images;
+  if (Status s = flags.Parse(argv, &images); !s.ok()) {
+    PrintError("describe", s.message());
+    return 2;
+  }
+  if (flags.help_requested()) {
+    std::printf("%s%s", kHelp, flags.Usage().c_str());
+    return 0;
+  }
+  auto usage_error = [](const std::string& m) {
+    PrintError("describe", m);
+    return 2;
+  };
+  if (images.empty()) return usage_error("no images given (see altscribe describe --help)");
+  auto mode = vision::ParseMode(a.mode);
+  if (!mode.ok()) return usage_error(mode.status().message());
+  auto lang = vision::Language::Parse(a.lang);
+  if (!lang.ok()) return usage_error(lang.status().message());
+  if (a.max_side < 0 || a.max_megapixels <= 0 || a.max_mb <= 0 || a.timeout <= 0) {
+    return usage_error("--max-side, --max-megapixels, --max-mb and --timeout must be positive");
+  }
+  if (!a.endpoint.empty() && !a.model.empty()) {
+    return usage_error("give either --model or --endpoint, not both");
+  }
+
+  vision::DescribeOptions opts;
+  opts.mode = *mode;
+  opts.lang = *lang;
+  opts.max_tokens = static_cast<int>(a.max_tokens);
+  opts.max_chars = static_cast<size_t>(a.max_chars);
+  opts.decode.max_side = static_cast<uint32_t>(a.max_side);
+  opts.decode.max_pixels = static_cast<uint64_t>(a.max_megapixels) * 1'000'000;
+  opts.source.max_file_bytes = static_cast<uint64_t>(a.max_mb) * 1'000'000;
+  opts.source.http.max_bytes = opts.source.max_file_bytes;
+  opts.source.http.timeout = std::chrono::seconds(a.timeout);
+  opts.source.http.block_private_addresses = a.block_private;
+
+  // Load the model once.
+  std::unique_ptr<vision::VisionModel> model;
+  double load_ms = 0;
+  if (!a.endpoint.empty()) {
+    vision::EndpointOptions eo;
+    eo.url = a.endpoint;
+    eo.model = a.endpoint_model;
+    auto key = ReadSecret("ALTSCRIBE_ENDPOINT_KEY");
+    if (!key.ok()) {
+      PrintError("describe", key.status().message());
+      return 1;
+    }
+    eo.api_key = *key;
+    eo.limits.block_private_addresses = false;  // the operator chose this endpoint
+    auto m = vision::EndpointVisionModel::Create(std::move(eo));
+    if (!m.ok()) return usage_error(m.status().message());
+    model = std::move(m).value();
+  } else {
+    if (a.model.empty()) {
+      return usage_error("no model: pass --model FILE.gguf --mmproj FILE.gguf or --endpoint URL "
+                         "(see altscribe model list)");
+    }
+    vision::LlamaModelOptions lo;
+    lo.model_path = a.model;
+    lo.mmproj_path = a.mmproj;
+    lo.chat_template = a.chat_template;
+    lo.n_threads = static_cast<int>(a.threads);
+    lo.n_gpu_layers = static_cast<int>(a.gpu_layers);
+    lo.n_ctx = static_cast<int>(a.ctx);
+    if (isatty(STDERR_FILENO)) std::fprintf(stderr, "loading %s ...\r", a.model.c_str());
+    auto m = vision::LlamaVisionModel::Load(lo);
+    if (isatty(STDERR_FILENO)) std::fprintf(stderr, "\033[K");
+    if (!m.ok()) {
+      PrintError("describe", m.status().message());
+      return 1;
+    }
+    load_ms = (*m)->load_ms();
+    LogInfo("loaded " + (*m)->Name() + " in " + std::to_string(static_cast<int>(load_ms)) +
+            " ms, chat template " + ((*m)->chat_template().size() < 20 ? (*m)->chat_template()
+                                                                      : "from the model"));
+    model = std::move(m).value();
+  }
+
+  vision::Describer describer(*model, opts);
+  const bool progress = isatty(STDERR_FILENO) && images.size() > 1;
+  json out_images = json::array();
+  int failed = 0;
+  auto start = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < images.size(); ++i) {
+    if (progress) {
+      std::fprintf(stderr, "\033[K[%zu/%zu] %s\r", i + 1, images.size(), images[i].c_str());
+    }
+    vision::DescribeResult r = describer.Describe(images[i]);
+    if (progress) std::fprintf(stderr, "\033[K");
+    if (!r.error.ok()) {
+      ++failed;
+      PrintError("describe", images[i] + ": " + r.error.message());
+    }
+    if (a.json) {
+      json item = {{"source", r.source}};
+      item["alt"] = r.error.ok() ? json(r.text) : json(nullptr);
+      item["error"] = r.error.ok() ? json(nullptr) : json(r.error.message());
+      if (!r.error.ok()) item["error_code"] = Status::CodeName(r.error.code());
+      if (r.format != vision::ImageFormat::kUnknown) {
+        item["format"] = vision::FormatName(r.format);
+        item["width"] = r.width;
+        item["height"] = r.height;
+      }
+      item["timings"] = TimingsJson(r.timings);
+      out_images.push_back(std::move(item));
+    } else if (r.error.ok()) {
+      if (images.size() == 1) {
+        std::printf("%s\n", r.text.c_str());
+      } else {
+        std::printf("%s: %s\n", images[i].c_str(), r.text.c_str());
+      }
+      std::fflush(stdout);
+    }
+  }
+  if (a.json) {
+    double total =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    json doc = {{"images", out_images},
+                {"model", model->Name()},
+                {"mode", vision::ModeName(opts.mode)},
+                {"lang", opts.lang.tag},
+                {"timings", {{"model_load_ms", load_ms}, {"total_ms", total}}}};
+    std::printf("%s\n", doc.dump(2).c_str());
+  }
+  return failed ? 1 : 0;
+}
+
+}  // namespace altscribe::cli

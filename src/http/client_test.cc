@@ -1,0 +1,273 @@
+// Tests of http::Send/Get against a real HTTP server on 127.0.0.1.
+#include "http/client.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+#include "http_server.h"
+
+namespace altscribe::http {
+namespace {
+
+using altscribe::testing::HttpReply;
+using altscribe::testing::HttpRequest;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+class ClientTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(server_.Start().ok()); }
+
+  altscribe::testing::HttpServer server_;
+  Limits limits_;
+};
+
+// A port on 127.0.0.1 that nothing listens on.
+int ClosedPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+TEST_F(ClientTest, GetReturnsBodyAndContentType) {
+  HttpReply reply;
+  reply.body = "hello";
+  reply.headers = {{"Content-Type", "text/plain; charset=utf-8"}};
+  server_.Reply("/hello", reply);
+  auto r = Get(server_.Url("/hello?x=1"), limits_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "hello");
+  EXPECT_EQ(r->content_type, "text/plain; charset=utf-8");
+  EXPECT_EQ(r->effective_url, server_.Url("/hello?x=1"));
+  auto requests = server_.Requests("/hello");
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].method, "GET");
+  EXPECT_EQ(requests[0].target, "/hello?x=1");
+  EXPECT_EQ(requests[0].Header("User-Agent"), "altscribe/0.1");
+  EXPECT_TRUE(requests[0].HasHeader("Accept-Encoding"));
+}
+
+TEST_F(ClientTest, NonSuccessStatusIsNotAnError) {
+  HttpReply reply;
+  reply.status = 503;
+  reply.body = "busy";
+  server_.Reply("/busy", reply);
+  auto r = Get(server_.Url("/busy"), limits_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(r->body, "busy");
+  r = Get(server_.Url("/nothing-here"), limits_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->status, 404);
+}
+
+TEST_F(ClientTest, PostSendsBodyAndHeaders) {
+  server_.Route("/echo", [](const HttpRequest& req) {
+    HttpReply reply;
+    reply.status = 201;
+    reply.body = req.method + " " + req.body;
+    return reply;
+  });
+  Request req;
+  req.method = "POST";
+  req.url = server_.Url("/echo");
+  req.headers = {{"Content-Type", "application/json"}, {"Authorization", "Bearer s3cret"}};
+  req.body = std::string(200'000, 'x') + "{\"a\":1}";
+  auto r = Send(req, limits_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->status, 201);
+  EXPECT_EQ(r->body, "POST " + req.body);
+  auto seen = server_.Requests("/echo");
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].Header("Content-Type"), "application/json");
+  EXPECT_EQ(seen[0].Header("Authorization"), "Bearer s3cret");
+  EXPECT_EQ(seen[0].body, req.body);
+  EXPECT_FALSE(seen[0].HasHeader("Expect"));
+}
+
+TEST_F(ClientTest, OtherMethodsAndEmptyHeaderValues) {
+  server_.Route("/m", [](const HttpRequest& req) {
+    HttpReply reply;
+    reply.body = req.method + ":" + req.body;
+    return reply;
+  });
+  Request req;
+  req.method = "put";
+  req.url = server_.Url("/m");
+  req.body = "data";
+  req.headers = {{"X-Empty", ""}};
+  auto r = Send(req, limits_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->body, "PUT:data");
+  EXPECT_TRUE(server_.Requests("/m")[0].HasHeader("X-Empty"));
+
+  req.headers = {{"X-Bad", "a\r\nInjected: yes"}};
+  EXPECT_EQ(Send(req, limits_).status().code(), Code::kInvalidArgument);
+}
+
+TEST_F(ClientTest, SizeLimitWithContentLength) {
+  server_.ServeBytes("/big", std::string(5000, 'a'));
+  limits_.max_bytes = 4000;
+  auto r = Get(server_.Url("/big"), limits_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kTooLarge);
+  EXPECT_EQ(r.status().message(), "response is larger than the 4.0 KB limit");
+  limits_.max_bytes = 5000;
+  r = Get(server_.Url("/big"), limits_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->body.size(), 5000u);
+}
+
+TEST_F(ClientTest, SizeLimitWithoutContentLength) {
+  server_.ServeBytes("/stream", std::string(300'000, 'b'), {.content_length = false});
+  limits_.max_bytes = 100'000;
+  auto r = Get(server_.Url("/stream"), limits_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kTooLarge);
+  EXPECT_EQ(r.status().message(), "response is larger than the 100 KB limit");
+  limits_.max_bytes = 300'000;
+  r = Get(server_.Url("/stream"), limits_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->body.size(), 300'000u);
+}
+
+TEST_F(ClientTest, FollowsRedirectsUpToTheLimit) {
+  server_.Redirect("/r1", "/r2", 301);
+  server_.Redirect("/r2", server_.Url("/r3"), 302);
+  server_.Redirect("/r3", "/final", 307);
+  server_.Reply("/final", HttpReply{.body = "landed"});
+  limits_.max_redirects = 3;
+  auto r = Get(server_.Url("/r1"), limits_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->body, "landed");
+  EXPECT_EQ(r->effective_url, server_.Url("/final"));
+
+  limits_.max_redirects = 2;
+  r = Get(server_.Url("/r1"), limits_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kNetwork);
+  EXPECT_THAT(r.status().message(), StartsWith("too many redirects (more than 2)"));
+}
+
+TEST_F(ClientTest, RedirectLoopStops) {
+  server_.Redirect("/loop", "/loop");
+  auto r = Get(server_.Url("/loop"), limits_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), StartsWith("too many redirects (more than 3)"));
+  EXPECT_EQ(server_.RequestCount("/loop"), 4u);
+}
+
+TEST_F(ClientTest, RedirectToFtpIsRefused) {
+  server_.Redirect("/to-ftp", "ftp://127.0.0.1/file");
+  auto r = Get(server_.Url("/to-ftp"), limits_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("unsupported URL scheme 'ftp' (only http and https)"));
+}
+
+TEST_F(ClientTest, RefusesOtherSchemesUpFront) {
+  auto r = Get("ftp://127.0.0.1/file", limits_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(r.status().message(), "unsupported URL scheme 'ftp' (only http and https)");
+  EXPECT_EQ(Get("file:///etc/passwd", limits_).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(Get("not a url", limits_).status().code(), Code::kInvalidArgument);
+}
+
+TEST_F(ClientTest, ConnectionRefused) {
+  int port = ClosedPort();
+  auto r = Get("http://127.0.0.1:" + std::to_string(port) + "/", limits_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kNetwork);
+  EXPECT_EQ(r.status().message(),
+            "cannot connect to 127.0.0.1:" + std::to_string(port) + ": Connection refused");
+}
+
+TEST_F(ClientTest, UnresolvableHost) {
+  auto r = Get("http://nope.invalid/", limits_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kNetwork);
+  EXPECT_EQ(r.status().message(), "could not resolve host nope.invalid");
+}
+
+TEST_F(ClientTest, TimesOutOnAStallingServer) {
+  server_.Stall("/slow", std::chrono::milliseconds(5000));
+  limits_.timeout = std::chrono::milliseconds(300);
+  auto start = std::chrono::steady_clock::now();
+  auto r = Get(server_.Url("/slow"), limits_);
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kTimeout);
+  EXPECT_THAT(r.status().message(), StartsWith("timed out after 0.3 s"));
+  EXPECT_LT(elapsed, std::chrono::seconds(3));
+}
+
+TEST_F(ClientTest, TimesOutOnABodyThatStalls) {
+  HttpReply reply;
+  reply.body = std::string(1000, 'z');
+  reply.stall_after = 10;
+  reply.stall = std::chrono::milliseconds(5000);
+  server_.Reply("/half", reply);
+  limits_.timeout = std::chrono::milliseconds(300);
+  auto r = Get(server_.Url("/half"), limits_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kTimeout);
+}
+
+TEST_F(ClientTest, BlockPrivateAddressesRefusesLoopback) {
+  server_.Reply("/secret", HttpReply{.body = "internal"});
+  limits_.block_private_addresses = true;
+  auto r = Get(server_.Url("/secret"), limits_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kNetwork);
+  EXPECT_EQ(r.status().message(),
+            "refusing to connect to private address 127.0.0.1 (host 127.0.0.1)");
+  EXPECT_EQ(server_.RequestCount("/secret"), 0u);
+
+  r = Get("http://localhost:" + std::to_string(server_.port()) + "/secret", limits_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), StartsWith("refusing to connect to private address "));
+  EXPECT_THAT(r.status().message(), HasSubstr("(host localhost)"));
+  EXPECT_EQ(server_.RequestCount("/secret"), 0u);
+
+  limits_.block_private_addresses = false;
+  r = Get(server_.Url("/secret"), limits_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->body, "internal");
+}
+
+TEST_F(ClientTest, ConcurrentRequests) {
+  server_.ServeBytes("/c", std::string(50'000, 'c'));
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      auto r = Get(server_.Url("/c"), limits_);
+      if (r.ok() && r->status == 200 && r->body.size() == 50'000) ++ok;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 8);
+}
+
+TEST(StatusTextTest, KnownAndUnknownCodes) {
+  EXPECT_EQ(StatusText(404), "HTTP 404 Not Found");
+  EXPECT_EQ(StatusText(503), "HTTP 503 Service Unavailable");
+  EXPECT_EQ(StatusText(299), "HTTP 299");
+}
+
+}  // namespace
+}  // namespace altscribe::http

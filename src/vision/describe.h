@@ -1,0 +1,65 @@
+// vision/describe.h — one image source in, one alt text (or one clear error) out.
+//
+// The describer stage of the pipeline: load (file or URL, with limits) → sniff and decode
+// (pixel limit before decoding, EXIF orientation, downscale) → model → cleanup. A failure of one
+// image never affects the next; the error says what was wrong with that input.
+#pragma once
+
+#include <string>
+
+#include "core/status.h"
+#include "vision/image/image.h"
+#include "vision/model.h"
+#include "vision/prompt.h"
+#include "vision/source.h"
+
+namespace altscribe::vision {
+
+struct DescribeOptions {
+  Mode mode = Mode::kAlt;
+  Language lang;
+  int max_tokens = 0;    // 0 = DefaultMaxTokens(mode)
+  size_t max_chars = 0;  // 0 = DefaultMaxChars(mode)
+  SourceLimits source;
+  DecodeLimits decode;
+};
+
+struct DescribeTimings {
+  double load_ms = 0;    // reading the file or fetching the URL
+  double decode_ms = 0;
+  double encode_ms = 0;  // image encode + prefill
+  double generate_ms = 0;
+  double total_ms = 0;
+  int prompt_tokens = 0;
+  int generated_tokens = 0;
+};
+
+struct DescribeResult {
+  std::string source;
+  std::string text;      // cleaned output; empty on error
+  std::string raw;       // what the model said before cleanup
+  Status error;          // OK on success; message without the source
+  ImageFormat format = ImageFormat::kUnknown;
+  uint32_t width = 0, height = 0;  // as stored in the file
+  DescribeTimings timings;
+};
+
+class Describer {
+ public:
+  // REQUIRES: model outlives the Describer.
+  Describer(VisionModel& model, DescribeOptions options);
+
+  // Thread-safe if the model is.
+  DescribeResult Describe(const std::string& source) const;
+  // The same for bytes already in memory (an upload, a blob); `label` names them in results.
+  DescribeResult DescribeBytes(const std::string& label, std::span<const uint8_t> bytes) const;
+
+  const DescribeOptions& options() const { return options_; }
+
+ private:
+  void Run(std::span<const uint8_t> bytes, DescribeResult* r) const;
+  VisionModel& model_;
+  DescribeOptions options_;
+};
+
+}  // namespace altscribe::vision

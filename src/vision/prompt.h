@@ -1,0 +1,39 @@
+// vision/prompt.h — what we ask the model, per mode and language.
+//
+// Prompts follow WCAG/WebAIM guidance for alt text (see README "How altscribe writes"): convey
+// meaning, transcribe visible text verbatim, 1–3 sentences, no "image of", no first person,
+// nothing invented. Pure functions; no model or network.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace altscribe::vision {
+
+enum class Mode { kAlt, kDetail, kClassify, kHotdog };
+
+Result<Mode> ParseMode(std::string_view name);  // "alt", "detail", "classify", "hotdog"
+const char* ModeName(Mode mode);
+
+// Language as a BCP-47 tag ("en", "pt-BR", "ja"). Parse() accepts 2–3 letter primary tags with
+// optional subtags; Name() is the English name the model is asked to write in ("Portuguese").
+struct Language {
+  std::string tag = "en";
+  static Result<Language> Parse(std::string_view tag);
+  std::string Name() const;
+};
+
+struct Prompt {
+  std::string system;  // instructions (sent as the system turn where the template has one)
+  std::string user;    // the request that accompanies the image
+};
+
+Prompt BuildPrompt(Mode mode, const Language& lang);
+
+// Defaults per mode: tokens to generate, and characters kept after cleanup.
+int DefaultMaxTokens(Mode mode);
+size_t DefaultMaxChars(Mode mode);
+
+}  // namespace altscribe::vision

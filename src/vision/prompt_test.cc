@@ -1,0 +1,46 @@
+#include "vision/prompt.h"
+
+#include <gtest/gtest.h>
+
+namespace altscribe::vision {
+namespace {
+
+TEST(Prompt, ParseMode) {
+  EXPECT_EQ(*ParseMode("alt"), Mode::kAlt);
+  EXPECT_EQ(*ParseMode("hotdog"), Mode::kHotdog);
+  auto bad = ParseMode("poem");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "unknown mode 'poem' (use alt, detail, classify or hotdog)");
+}
+
+TEST(Prompt, LanguageTags) {
+  EXPECT_EQ(Language::Parse("de")->Name(), "German");
+  EXPECT_EQ(Language::Parse("pt_BR")->tag, "pt-BR");
+  EXPECT_EQ(Language::Parse("pt-BR")->Name(), "Portuguese");
+  EXPECT_EQ(Language::Parse("JA")->Name(), "Japanese");
+  EXPECT_EQ(Language::Parse("tlh")->Name(), "the language with code tlh");
+  for (const char* bad : {"", "e", "english", "en-", "e1", "en--US", "en US"}) {
+    EXPECT_FALSE(Language::Parse(bad).ok()) << bad;
+  }
+}
+
+TEST(Prompt, AltPromptFollowsTheGuidance) {
+  Prompt p = BuildPrompt(Mode::kAlt, *Language::Parse("fr"));
+  EXPECT_NE(p.system.find("1 to 3"), std::string::npos);
+  EXPECT_NE(p.system.find("transcribe it exactly"), std::string::npos);
+  EXPECT_NE(p.system.find("Image of"), std::string::npos);  // told not to start with it
+  EXPECT_NE(p.system.find("Write in French."), std::string::npos);
+  EXPECT_FALSE(p.user.empty());
+}
+
+TEST(Prompt, EveryModeHasItsOwnInstructions) {
+  Language en;
+  EXPECT_NE(BuildPrompt(Mode::kHotdog, en).system.find("not hotdog"), std::string::npos);
+  EXPECT_NE(BuildPrompt(Mode::kClassify, en).system.find("labels"), std::string::npos);
+  EXPECT_NE(BuildPrompt(Mode::kDetail, en).system.find("charts"), std::string::npos);
+  EXPECT_GT(DefaultMaxTokens(Mode::kDetail), DefaultMaxTokens(Mode::kAlt));
+  EXPECT_LT(DefaultMaxTokens(Mode::kHotdog), DefaultMaxTokens(Mode::kClassify));
+}
+
+}  // namespace
+}  // namespace altscribe::vision

@@ -1,0 +1,20 @@
+// tests/support/test_env.h — where tests find the binary, test data and the tiny model.
+//
+// CMake compiles in this build tree's paths; ALTSCRIBE_TEST_BIN, ALTSCRIBE_TEST_DATA,
+// ALTSCRIBE_TEST_MODEL_DIR and ALTSCRIBE_LLAMA_SERVER in the environment override them.
+#pragma once
+
+#include <string>
+
+namespace altscribe::testing {
+
+std::string AltscribeBin();   // the built altscribe executable
+std::string TestDataDir();    // <repo>/testdata
+std::string TinyModelPath();  // <build>/testmodel/model.gguf (made by the make_test_model fixture)
+std::string TinyMmprojPath();
+std::string LlamaServerBin();  // llama-server from the same llama.cpp build ("" if not built)
+
+// A fresh empty directory under the test temp dir, unique per call.
+std::string MakeTempDir(const std::string& name);
+
+}  // namespace altscribe::testing
