@@ -57,13 +57,20 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--model") model = next();
-    else if (a == "--mmproj") mmproj = next();
-    else if (a == "--runs") runs = std::max(1, std::atoi(next().c_str()));
-    else if (a == "--loads") loads = std::max(1, std::atoi(next().c_str()));
-    else if (a == "--threads") threads = std::atoi(next().c_str());
-    else if (a == "--max-tokens") max_tokens = std::max(1, std::atoi(next().c_str()));
-    else return Fail("unknown argument " + a);
+    if (a == "--model")
+      model = next();
+    else if (a == "--mmproj")
+      mmproj = next();
+    else if (a == "--runs")
+      runs = std::max(1, std::atoi(next().c_str()));
+    else if (a == "--loads")
+      loads = std::max(1, std::atoi(next().c_str()));
+    else if (a == "--threads")
+      threads = std::atoi(next().c_str());
+    else if (a == "--max-tokens")
+      max_tokens = std::max(1, std::atoi(next().c_str()));
+    else
+      return Fail("unknown argument " + a);
   }
   std::string tmp;
   if (model.empty()) {
@@ -111,7 +118,8 @@ int main(int argc, char** argv) {
     if (r.timings.generate_ms > 0) tps.push_back(1000.0 * tokens / r.timings.generate_ms);
   }
   std::printf("per image, 640x480 JPEG, %d runs, %d tokens   median ms    p90 ms\n", runs, tokens);
-  std::printf("%-44s %9.2f %9.2f\n", "decode + orient + downscale", Median(decode), Pct(decode, 0.9));
+  std::printf("%-44s %9.2f %9.2f\n", "decode + orient + downscale", Median(decode),
+              Pct(decode, 0.9));
   std::printf("%-44s %9.2f %9.2f\n", "image encode + prefill", Median(encode), Pct(encode, 0.9));
   std::printf("%-44s %9.2f %9.2f\n", "generation", Median(gen), Pct(gen, 0.9));
   std::printf("%-44s %9.2f %9.2f\n", "total (describe one image)", Median(total), Pct(total, 0.9));

@@ -44,9 +44,12 @@ struct Args {
 };
 
 json TimingsJson(const vision::DescribeTimings& t) {
-  return {{"load_ms", t.load_ms},         {"decode_ms", t.decode_ms},
-          {"encode_ms", t.encode_ms},     {"generate_ms", t.generate_ms},
-          {"total_ms", t.total_ms},       {"prompt_tokens", t.prompt_tokens},
+  return {{"load_ms", t.load_ms},
+          {"decode_ms", t.decode_ms},
+          {"encode_ms", t.encode_ms},
+          {"generate_ms", t.generate_ms},
+          {"total_ms", t.total_ms},
+          {"prompt_tokens", t.prompt_tokens},
           {"generated_tokens", t.generated_tokens}};
 }
 
@@ -69,7 +72,8 @@ int RunDescribe(const std::vector<std::string>& argv) {
   flags.Int("max-tokens", &a.max_tokens, "tokens to generate per image (default by mode)");
   flags.Int("max-chars", &a.max_chars, "characters kept, cut at a sentence end (default by mode)");
   flags.Int("max-side", &a.max_side, "downscale images whose longer side is larger (default 2048)");
-  flags.Int("max-megapixels", &a.max_megapixels, "refuse larger images before decoding (default 64)");
+  flags.Int("max-megapixels", &a.max_megapixels,
+            "refuse larger images before decoding (default 64)");
   flags.Int("max-mb", &a.max_mb, "largest file or download in MB (default 20)");
   flags.Int("timeout", &a.timeout, "seconds allowed for each URL download (default 20)");
   flags.Bool("block-private", &a.block_private,
@@ -135,8 +139,9 @@ int RunDescribe(const std::vector<std::string>& argv) {
     model = std::move(m).value();
   } else {
     if (a.model.empty()) {
-      return usage_error("no model: pass --model FILE.gguf --mmproj FILE.gguf or --endpoint URL "
-                         "(see altscribe model list)");
+      return usage_error(
+          "no model: pass --model FILE.gguf --mmproj FILE.gguf or --endpoint URL "
+          "(see altscribe model list)");
     }
     vision::LlamaModelOptions lo;
     lo.model_path = a.model;
@@ -154,8 +159,8 @@ int RunDescribe(const std::vector<std::string>& argv) {
     }
     load_ms = (*m)->load_ms();
     LogInfo("loaded " + (*m)->Name() + " in " + std::to_string(static_cast<int>(load_ms)) +
-            " ms, chat template " + ((*m)->chat_template().size() < 20 ? (*m)->chat_template()
-                                                                      : "from the model"));
+            " ms, chat template " +
+            ((*m)->chat_template().size() < 20 ? (*m)->chat_template() : "from the model"));
     model = std::move(m).value();
   }
 

@@ -22,9 +22,10 @@ int RunDoctor(const std::vector<std::string>& argv) {
     return 2;
   }
   if (flags.help_requested()) {
-    std::printf("Usage: altscribe doctor [--model-dir DIR]\n\nChecks the llama.cpp build, "
-                "compute backends and installed models.\n\n%s",
-                flags.Usage().c_str());
+    std::printf(
+        "Usage: altscribe doctor [--model-dir DIR]\n\nChecks the llama.cpp build, "
+        "compute backends and installed models.\n\n%s",
+        flags.Usage().c_str());
     return 0;
   }
   if (dir.empty()) dir = models::DefaultModelDir();
@@ -34,8 +35,9 @@ int RunDoctor(const std::vector<std::string>& argv) {
   std::string backends = vision::LlamaBackends();
   std::printf("compute backends: %s\n", backends.c_str());
   if (backends.find("CUDA") == std::string::npos) {
-    std::printf("  note: no GPU backend; 7B models will be slow. For NVIDIA GPUs rebuild with "
-                "ALTSCRIBE_CUDA=1 scripts/setup\n");
+    std::printf(
+        "  note: no GPU backend; 7B models will be slow. For NVIDIA GPUs rebuild with "
+        "ALTSCRIBE_CUDA=1 scripts/setup\n");
   }
 
   std::printf("model directory: %s\n", dir.c_str());
@@ -67,10 +69,11 @@ int RunDoctor(const std::vector<std::string>& argv) {
     }
     if (pairs == 0) {
       ++problems;
-      std::printf("  missing: no complete model pair installed. Get one with\n"
-                  "    altscribe model pull smolvlm-256m   (small, runs on a CPU)\n"
-                  "  or see 'altscribe model list'; for tests, 'altscribe model make-test --out "
-                  "DIR' writes a tiny random one.\n");
+      std::printf(
+          "  missing: no complete model pair installed. Get one with\n"
+          "    altscribe model pull smolvlm-256m   (small, runs on a CPU)\n"
+          "  or see 'altscribe model list'; for tests, 'altscribe model make-test --out "
+          "DIR' writes a tiny random one.\n");
     }
   }
   std::printf(problems ? "\n%d thing(s) to fix, see above.\n" : "\nall good.\n", problems);

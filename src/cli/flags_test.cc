@@ -17,7 +17,8 @@ TEST(Flags, ParsesFormsAndPositionals) {
   f.Int("max-tokens", &n, "n");
   f.Bool("json", &json, "j");
   std::vector<std::string> pos;
-  ASSERT_TRUE(f.Parse({"a.jpg", "--model", "m.gguf", "--max-tokens=7", "--json", "b.png"}, &pos).ok());
+  ASSERT_TRUE(
+      f.Parse({"a.jpg", "--model", "m.gguf", "--max-tokens=7", "--json", "b.png"}, &pos).ok());
   EXPECT_EQ(model, "m.gguf");
   EXPECT_EQ(n, 7);
   EXPECT_TRUE(json);

@@ -10,7 +10,8 @@
 
 namespace {
 
-constexpr const char* kUsage = R"(altscribe — alt text for images, written by a vision-language model
+constexpr const char* kUsage =
+    R"(altscribe — alt text for images, written by a vision-language model
 
 Usage:
   altscribe describe --model M.gguf --mmproj P.gguf [options] IMAGE...

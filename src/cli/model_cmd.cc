@@ -1,5 +1,5 @@
 // altscribe model — list, pull and make-test.
-#include "cli/model_cmd.h"
+#include "cli/commands.h"
 
 #include <unistd.h>
 

@@ -10,7 +10,8 @@
 namespace altscribe {
 
 // Reads a whole regular file. Errors: NotFound ("no such file"), InvalidArgument (a directory),
-// TooLarge (more than max_bytes; nothing beyond the limit is read), IoError. Messages name the path.
+// TooLarge (more than max_bytes; nothing beyond the limit is read), IoError. Messages name the
+// path.
 Result<std::vector<uint8_t>> ReadFileBytes(const std::string& path, uint64_t max_bytes);
 
 // Writes `data` to path.tmp-<pid>, fsyncs, then renames over `path`: readers see the old file or

@@ -61,8 +61,8 @@ class Status {
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}                            // NOLINT: implicit
-  Result(Status status) : v_(std::move(status)) {}                     // NOLINT: implicit
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit
+  Result(Status status) : v_(std::move(status)) {}  // NOLINT: implicit
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   const Status& status() const {
@@ -88,10 +88,10 @@ class Result {
 #define ALTSCRIBE_CONCAT(a, b) ALTSCRIBE_CONCAT_INNER(a, b)
 
 // RETURN_IF_ERROR(status_expr): returns the Status from the enclosing function if not OK.
-#define RETURN_IF_ERROR(expr)                      \
-  do {                                             \
-    ::altscribe::Status _st = (expr);              \
-    if (!_st.ok()) return _st;                     \
+#define RETURN_IF_ERROR(expr)         \
+  do {                                \
+    ::altscribe::Status _st = (expr); \
+    if (!_st.ok()) return _st;        \
   } while (0)
 
 // ASSIGN_OR_RETURN(lhs, result_expr): unwraps a Result<T> or returns its Status.

@@ -7,7 +7,9 @@ namespace {
 
 TEST(Text, TrimAndCollapse) {
   EXPECT_EQ(Trim("  a b \n"), "a b");
-  EXPECT_EQ(CollapseWhitespace("  a \n\t b\xC2\xA0" "c  "), "a b c");
+  EXPECT_EQ(CollapseWhitespace("  a \n\t b\xC2\xA0"
+                               "c  "),
+            "a b c");
   EXPECT_EQ(CollapseWhitespace(""), "");
 }
 
@@ -18,8 +20,11 @@ TEST(Text, StartsWithIgnoreCase) {
 
 TEST(Text, SanitizeUtf8ReplacesInvalidAndDropsCutOffTail) {
   EXPECT_EQ(SanitizeUtf8("caf\xC3\xA9"), "caf\xC3\xA9");
-  EXPECT_EQ(SanitizeUtf8("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
-  EXPECT_EQ(SanitizeUtf8("ok \xE2\x82"), "ok ");          // cut in the middle of '€'
+  EXPECT_EQ(SanitizeUtf8("a\xFF"
+                         "b"),
+            "a\xEF\xBF\xBD"
+            "b");
+  EXPECT_EQ(SanitizeUtf8("ok \xE2\x82"), "ok ");                    // cut in the middle of '€'
   EXPECT_EQ(SanitizeUtf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong
 }
 

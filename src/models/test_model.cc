@@ -9,8 +9,8 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
-#include <string>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/files.h"
@@ -30,11 +30,24 @@ struct Shapes {
   ggml_type vision_type;
 };
 
-constexpr Shapes kTiny = {"altscribe-test-tiny", 64, 128, 2, 4, 2048, 240, GGML_TYPE_F32,
-                          56, 14, 32, 48, 2, 4, GGML_TYPE_F32};
+constexpr Shapes kTiny = {"altscribe-test-tiny", 64, 128, 2,  4,  2048, 240,
+                          GGML_TYPE_F32,         56, 14,  32, 48, 2,    4,
+                          GGML_TYPE_F32};
 // LLaVA-1.5-7B: LLaMA-7B text (Q4_0, 32000 tokens) + CLIP ViT-L/14 at 336 px (F16).
-constexpr Shapes kLlava7b = {"altscribe-test-llava15-7b", 4096, 11008, 32, 32, 4096,
-                             32000 - 259, GGML_TYPE_Q4_0, 336, 14, 1024, 4096, 24, 16,
+constexpr Shapes kLlava7b = {"altscribe-test-llava15-7b",
+                             4096,
+                             11008,
+                             32,
+                             32,
+                             4096,
+                             32000 - 259,
+                             GGML_TYPE_Q4_0,
+                             336,
+                             14,
+                             1024,
+                             4096,
+                             24,
+                             16,
                              GGML_TYPE_F16};
 
 // Deterministic generator (splitmix64); values depend only on the seed and the order of tensors.
@@ -121,7 +134,6 @@ class GgufFile {
     return Status::Ok();
   }
 
-
  private:
   static void FillTensor(const TensorSpec& s, size_t size, Rng& rng, float scale,
                          std::vector<uint8_t>* out) {
@@ -172,10 +184,11 @@ class GgufFile {
 
 // Word pieces for the tiny vocabulary so the gibberish at least looks like words.
 const char* const kPieces[] = {
-    "▁the", "▁a",    "▁of",   "▁and",  "▁in",   "▁on",    "▁with", "▁is",  "▁cat",  "▁dog",
-    "▁sky", "▁tree", "▁red",  "▁blue", "▁green", "▁sign", "▁text", "▁man", "▁woman", "▁sea",
-    "▁car", "▁road", "▁sun",  "▁hill", "▁bird", "▁house", "▁light", "▁dark", "▁small", "▁large",
-    "▁photo", "▁chart", "▁hotdog", "▁not", "▁reads", "▁says", "▁near", "▁under", "▁over", "."};
+    "▁the",    "▁a",     "▁of",    "▁and",  "▁in",    "▁on",    "▁with",  "▁is",
+    "▁cat",    "▁dog",   "▁sky",   "▁tree", "▁red",   "▁blue",  "▁green", "▁sign",
+    "▁text",   "▁man",   "▁woman", "▁sea",  "▁car",   "▁road",  "▁sun",   "▁hill",
+    "▁bird",   "▁house", "▁light", "▁dark", "▁small", "▁large", "▁photo", "▁chart",
+    "▁hotdog", "▁not",   "▁reads", "▁says", "▁near",  "▁under", "▁over",  "."};
 
 Status WriteTextModel(const std::string& path, const Shapes& s, Rng& rng,
                       const std::function<void(uint64_t)>& on_bytes) {

@@ -11,15 +11,42 @@ namespace {
 // Lead-ins models put before the actual description, longest first where they share a start.
 // Matching is case-insensitive; the rest of the sentence is kept and capitalised.
 const char* const kPreambles[] = {
-    "here is the alt text for this image:", "here is the alt text for the image:",
-    "here is the alt text:", "here's the alt text:", "here is an alt text:", "alt text:",
-    "here is a description of the image:", "here's a description of the image:",
-    "here is a detailed description:", "description:", "sure!", "sure,", "sure.", "certainly!",
-    "certainly,", "of course!", "okay,", "ok,",
-    "the image shows", "the image depicts", "the image features", "the image contains",
-    "the image is", "this image shows", "this image depicts", "this image features",
-    "this is an image of", "this is a picture of", "the picture shows", "this picture shows",
-    "an image of", "a picture of", "image of", "picture of", "in this image,", "in the image,",
+    "here is the alt text for this image:",
+    "here is the alt text for the image:",
+    "here is the alt text:",
+    "here's the alt text:",
+    "here is an alt text:",
+    "alt text:",
+    "here is a description of the image:",
+    "here's a description of the image:",
+    "here is a detailed description:",
+    "description:",
+    "sure!",
+    "sure,",
+    "sure.",
+    "certainly!",
+    "certainly,",
+    "of course!",
+    "okay,",
+    "ok,",
+    "the image shows",
+    "the image depicts",
+    "the image features",
+    "the image contains",
+    "the image is",
+    "this image shows",
+    "this image depicts",
+    "this image features",
+    "this is an image of",
+    "this is a picture of",
+    "the picture shows",
+    "this picture shows",
+    "an image of",
+    "a picture of",
+    "image of",
+    "picture of",
+    "in this image,",
+    "in the image,",
 };
 
 bool IsSentenceEnd(std::string_view s, size_t i) {
@@ -91,7 +118,8 @@ std::string StripPreamble(std::string_view text) {
         continue;
       }
       std::string rest(Trim(std::string_view(s).substr(pre.size())));
-      if (!rest.empty() && (rest[0] == ':' || rest[0] == ',')) rest = std::string(Trim(rest.substr(1)));
+      if (!rest.empty() && (rest[0] == ':' || rest[0] == ','))
+        rest = std::string(Trim(rest.substr(1)));
       if (rest.empty()) continue;  // never strip everything
       s = CapitaliseFirst(rest);
       changed = true;
@@ -180,8 +208,10 @@ std::string CleanOutput(std::string_view raw, Mode mode, size_t max_chars) {
   // Bytes that never formed a character are noise to a listener: drop them, don't show U+FFFD.
   for (size_t p; (p = s.find("\xEF\xBF\xBD")) != std::string::npos;) s.erase(p, 3);
   // Template leftovers some models print.
-  for (const char* tok : {"</s>", "<|im_end|>", "<end_of_turn>", "<|endoftext|>", "<end_of_utterance>"}) {
-    for (size_t p; (p = s.find(tok)) != std::string::npos;) s.erase(p, std::string_view(tok).size());
+  for (const char* tok :
+       {"</s>", "<|im_end|>", "<end_of_turn>", "<|endoftext|>", "<end_of_utterance>"}) {
+    for (size_t p; (p = s.find(tok)) != std::string::npos;)
+      s.erase(p, std::string_view(tok).size());
   }
   if (mode == Mode::kHotdog) {
     std::string l = AsciiLower(s);
@@ -193,8 +223,7 @@ std::string CleanOutput(std::string_view raw, Mode mode, size_t max_chars) {
   s = CollapseWhitespace(StripMarkdown(s));
   s = StripPreamble(s);
   // Surrounding quotes around the whole answer.
-  if (s.size() >= 2 && s.front() == '"' && s.back() == '"' &&
-      s.find('"', 1) == s.size() - 1) {
+  if (s.size() >= 2 && s.front() == '"' && s.back() == '"' && s.find('"', 1) == s.size() - 1) {
     s = std::string(Trim(std::string_view(s).substr(1, s.size() - 2)));
   }
   s = DefuseMentions(s);

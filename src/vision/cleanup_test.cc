@@ -22,7 +22,8 @@ TEST(Cleanup, StripsPreambles) {
 
 TEST(Cleanup, DefusesMentions) {
   EXPECT_EQ(DefuseMentions("sign says @bob.bsky.social hi"),
-            "sign says @\xE2\x80\x8B" "bob.bsky.social hi");
+            "sign says @\xE2\x80\x8B"
+            "bob.bsky.social hi");
   EXPECT_EQ(DefuseMentions("email a @ b"), "email a @ b");
 }
 
@@ -52,10 +53,13 @@ TEST(Cleanup, CountsCharactersNotBytes) {
 }
 
 TEST(Cleanup, AltModeEndToEnd) {
-  std::string raw = "  Here is the alt text:\n\n**The image shows** a sign reading \"@alice was "
-                    "here\".</s>";
+  std::string raw =
+      "  Here is the alt text:\n\n**The image shows** a sign reading \"@alice was "
+      "here\".</s>";
   std::string out = CleanOutput(raw, Mode::kAlt, 600);
-  EXPECT_EQ(out, "A sign reading \"@\xE2\x80\x8B" "alice was here\".");
+  EXPECT_EQ(out,
+            "A sign reading \"@\xE2\x80\x8B"
+            "alice was here\".");
 }
 
 TEST(Cleanup, RemovesWrappingQuotes) {
@@ -75,14 +79,18 @@ TEST(Cleanup, ClassifyGivesShortLabels) {
   EXPECT_EQ(CleanOutput("Cat, Sofa, Indoor.", Mode::kClassify, 120), "cat, sofa, indoor");
   EXPECT_EQ(CleanOutput("- cat\n- sofa\n- pet\n- indoor\n- cushion\n- extra", Mode::kClassify, 120),
             "cat, sofa, pet, indoor, cushion");
-  EXPECT_EQ(CleanOutput("a very long label that goes on and on without any end in sight", Mode::kClassify, 120),
+  EXPECT_EQ(CleanOutput("a very long label that goes on and on without any end in sight",
+                        Mode::kClassify, 120),
             "a very long label that goes on and on");
 }
 
 TEST(Cleanup, InvalidUtf8FromTheModelIsRepaired) {
   std::string out = CleanOutput("A caf\xC3\xA9 sign \xE2\x82", Mode::kAlt, 600);
   EXPECT_EQ(out, "A caf\xC3\xA9 sign");
-  EXPECT_EQ(CleanOutput("Stray \xFF\xFE" "bytes.", Mode::kAlt, 600), "Stray bytes.");
+  EXPECT_EQ(CleanOutput("Stray \xFF\xFE"
+                        "bytes.",
+                        Mode::kAlt, 600),
+            "Stray bytes.");
 }
 
 }  // namespace

@@ -25,7 +25,7 @@ struct DescribeOptions {
 };
 
 struct DescribeTimings {
-  double load_ms = 0;    // reading the file or fetching the URL
+  double load_ms = 0;  // reading the file or fetching the URL
   double decode_ms = 0;
   double encode_ms = 0;  // image encode + prefill
   double generate_ms = 0;
@@ -36,9 +36,9 @@ struct DescribeTimings {
 
 struct DescribeResult {
   std::string source;
-  std::string text;      // cleaned output; empty on error
-  std::string raw;       // what the model said before cleanup
-  Status error;          // OK on success; message without the source
+  std::string text;  // cleaned output; empty on error
+  std::string raw;   // what the model said before cleanup
+  Status error;      // OK on success; message without the source
   ImageFormat format = ImageFormat::kUnknown;
   uint32_t width = 0, height = 0;  // as stored in the file
   DescribeTimings timings;

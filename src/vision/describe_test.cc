@@ -42,8 +42,9 @@ class DescribeTest : public ::testing::Test {
 
   std::string Write(const std::string& name, const std::vector<uint8_t>& bytes) {
     std::string p = dir_ + "/" + name;
-    std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                            static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(p, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
     return p;
   }
   Describer Make(DescribeOptions o = {}) {
@@ -142,8 +143,7 @@ TEST_F(DescribeTest, Urls) {
   int port = t::FreeLoopbackPort();
   DescribeResult down = d.Describe("http://127.0.0.1:" + std::to_string(port) + "/a.jpg");
   EXPECT_EQ(down.error.code(), Code::kNetwork);
-  EXPECT_NE(down.error.message().find("cannot connect"), std::string::npos)
-      << down.error.message();
+  EXPECT_NE(down.error.message().find("cannot connect"), std::string::npos) << down.error.message();
   DescribeResult ftp = d.Describe("ftp://example.com/a.jpg");
   EXPECT_NE(ftp.error.message().find("only http and https"), std::string::npos);
 }

@@ -26,8 +26,9 @@ Result<std::unique_ptr<EndpointVisionModel>> EndpointVisionModel::Create(Endpoin
                                    "'");
   }
   if (o.model.empty()) {
-    return Status::InvalidArgument("--endpoint needs --endpoint-model NAME (the model the "
-                                   "server should use)");
+    return Status::InvalidArgument(
+        "--endpoint needs --endpoint-model NAME (the model the "
+        "server should use)");
   }
   std::unique_ptr<EndpointVisionModel> m(new EndpointVisionModel(std::move(o)));
   m->completions_url_ = CompletionsUrl(m->options_.url);
@@ -44,18 +45,20 @@ Result<ModelOutput> EndpointVisionModel::Generate(const Image& image, const Prom
       {"temperature", 0},
       {"stream", false},
       {"messages",
-       json::array({{{"role", "system"}, {"content", prompt.system}},
-                    {{"role", "user"},
-                     {"content", json::array({{{"type", "text"}, {"text", prompt.user}},
-                                              {{"type", "image_url"},
-                                               {"image_url",
-                                                {{"url", "data:image/jpeg;base64," +
-                                                             Base64Encode(jpeg)}}}}})}}})}};
+       json::array(
+           {{{"role", "system"}, {"content", prompt.system}},
+            {{"role", "user"},
+             {"content",
+              json::array({{{"type", "text"}, {"text", prompt.user}},
+                           {{"type", "image_url"},
+                            {"image_url",
+                             {{"url", "data:image/jpeg;base64," + Base64Encode(jpeg)}}}}})}}})}};
   http::Request req;
   req.method = "POST";
   req.url = completions_url_;
   req.headers.push_back({"Content-Type", "application/json"});
-  if (!options_.api_key.empty()) req.headers.push_back({"Authorization", "Bearer " + options_.api_key});
+  if (!options_.api_key.empty())
+    req.headers.push_back({"Authorization", "Bearer " + options_.api_key});
   req.body = body.dump();
   auto resp = http::Send(req, options_.limits);
   if (!resp.ok()) return resp.status().WithPrefix("endpoint " + options_.url);

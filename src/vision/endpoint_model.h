@@ -1,9 +1,10 @@
 // vision/endpoint_model.h — a vision model behind an OpenAI-compatible chat-completions API.
 //
-// Works with llama.cpp's llama-server, Ollama, vLLM and hosted APIs: POST {base}/v1/chat/completions
-// with the image as a JPEG data URL. The base URL may be given with or without /v1 or the full
-// /v1/chat/completions path. An API key, when needed, comes from ALTSCRIBE_ENDPOINT_KEY (or the
-// file named by ALTSCRIBE_ENDPOINT_KEY_FILE), never from a flag; it is never logged.
+// Works with llama.cpp's llama-server, Ollama, vLLM and hosted APIs: POST
+// {base}/v1/chat/completions with the image as a JPEG data URL. The base URL may be given with or
+// without /v1 or the full /v1/chat/completions path. An API key, when needed, comes from
+// ALTSCRIBE_ENDPOINT_KEY (or the file named by ALTSCRIBE_ENDPOINT_KEY_FILE), never from a flag; it
+// is never logged.
 #pragma once
 
 #include <memory>
@@ -15,9 +16,9 @@
 namespace altscribe::vision {
 
 struct EndpointOptions {
-  std::string url;         // e.g. http://127.0.0.1:8080
-  std::string model;       // the endpoint's model name (llama-server ignores it)
-  std::string api_key;     // empty = none
+  std::string url;      // e.g. http://127.0.0.1:8080
+  std::string model;    // the endpoint's model name (llama-server ignores it)
+  std::string api_key;  // empty = none
   http::Limits limits{.max_bytes = 4'000'000, .timeout = std::chrono::milliseconds(120'000)};
 };
 

@@ -114,10 +114,26 @@ class LlamaServerTest : public ::testing::Test {
     std::string lib = bin.substr(0, bin.rfind("/bin/")) + "/lib";
     log_ = t::MakeTempDir("llama-server") + "/server.log";
     server_ = std::make_unique<t::BackgroundProcess>(
-        std::vector<std::string>{bin, "-m", t::TinyModelPath(), "--mmproj", t::TinyMmprojPath(),
-                                 "--host", "127.0.0.1", "--port", std::to_string(port_), "-c",
-                                 "2048", "-np", "1", "-t", "2", "--no-jinja", "--chat-template",
-                                 "vicuna", "--no-webui", "--no-warmup"},
+        std::vector<std::string>{bin,
+                                 "-m",
+                                 t::TinyModelPath(),
+                                 "--mmproj",
+                                 t::TinyMmprojPath(),
+                                 "--host",
+                                 "127.0.0.1",
+                                 "--port",
+                                 std::to_string(port_),
+                                 "-c",
+                                 "2048",
+                                 "-np",
+                                 "1",
+                                 "-t",
+                                 "2",
+                                 "--no-jinja",
+                                 "--chat-template",
+                                 "vicuna",
+                                 "--no-webui",
+                                 "--no-warmup"},
         std::vector<std::string>{"LD_LIBRARY_PATH=" + lib}, log_);
     http::Limits l{.timeout = std::chrono::milliseconds(2000)};
     for (int i = 0; i < 300; ++i) {

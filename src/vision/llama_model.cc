@@ -138,12 +138,14 @@ Result<std::unique_ptr<LlamaVisionModel>> LlamaVisionModel::Load(const LlamaMode
   InstallLlamaLogging();
   auto start = Clock::now();
   if (o.model_path.empty()) {
-    return Status::InvalidArgument("no model given: pass --model FILE.gguf --mmproj FILE.gguf "
-                                   "or --endpoint URL");
+    return Status::InvalidArgument(
+        "no model given: pass --model FILE.gguf --mmproj FILE.gguf "
+        "or --endpoint URL");
   }
   if (o.mmproj_path.empty()) {
-    return Status::InvalidArgument("no --mmproj given: vision models need the projector file "
-                                   "(mmproj-*.gguf) beside the model");
+    return Status::InvalidArgument(
+        "no --mmproj given: vision models need the projector file "
+        "(mmproj-*.gguf) beside the model");
   }
   ASSIGN_OR_RETURN(std::string arch, GgufArchitecture(o.model_path, "model"));
   ASSIGN_OR_RETURN(std::string proj_arch, GgufArchitecture(o.mmproj_path, "mmproj"));
@@ -168,8 +170,8 @@ Result<std::unique_ptr<LlamaVisionModel>> LlamaVisionModel::Load(const LlamaMode
     return Status::Model("cannot load model " + o.model_path + ": " + TakeLastError());
   }
 
-  const int threads = o.n_threads > 0 ? o.n_threads
-                                      : std::max(1u, std::thread::hardware_concurrency());
+  const int threads =
+      o.n_threads > 0 ? o.n_threads : std::max(1u, std::thread::hardware_concurrency());
   llama_context_params cp = llama_context_default_params();
   int train_ctx = llama_model_n_ctx_train(m->model_);
   cp.n_ctx = static_cast<uint32_t>(train_ctx > 0 ? std::min(o.n_ctx, train_ctx) : o.n_ctx);
@@ -292,7 +294,8 @@ Result<ModelOutput> LlamaVisionModel::Generate(const Image& image, const Prompt&
   llama_pos n_past = 0;
   rc = mtmd_helper_eval_chunks(mtmd_, ctx_, chunks, 0, 0, n_batch_, /*logits_last=*/true, &n_past);
   free_chunks();
-  if (rc != 0) return Status::Model("the model failed to read the image (eval " + std::to_string(rc) + ")");
+  if (rc != 0)
+    return Status::Model("the model failed to read the image (eval " + std::to_string(rc) + ")");
   out.prompt_tokens = static_cast<int>(n_prompt);
   out.encode_ms = MsSince(t0);
 
@@ -300,7 +303,8 @@ Result<ModelOutput> LlamaVisionModel::Generate(const Image& image, const Prompt&
   const llama_vocab* vocab = llama_model_get_vocab(model_);
   llama_sampler* smpl = llama_sampler_chain_init(llama_sampler_chain_default_params());
   // Greedy with a mild repetition penalty: deterministic, and small models stop looping.
-  llama_sampler_chain_add(smpl, llama_sampler_init_penalties(llama_vocab_n_tokens(vocab), 64, 1.1f, 0.0f, 0.0f));
+  llama_sampler_chain_add(
+      smpl, llama_sampler_init_penalties(llama_vocab_n_tokens(vocab), 64, 1.1f, 0.0f, 0.0f));
   llama_sampler_chain_add(smpl, llama_sampler_init_greedy());
   std::string generated;
   char piece[256];

@@ -20,8 +20,8 @@ struct mtmd_context;
 namespace altscribe::vision {
 
 struct LlamaModelOptions {
-  std::string model_path;   // text model GGUF
-  std::string mmproj_path;  // multimodal projector GGUF
+  std::string model_path;     // text model GGUF
+  std::string mmproj_path;    // multimodal projector GGUF
   std::string chat_template;  // "" = from the model, else from the projector type
   int n_threads = 0;          // 0 = all cores
   int n_gpu_layers = -1;      // -1 = all when a GPU backend is present, else 0
@@ -50,7 +50,7 @@ class LlamaVisionModel final : public VisionModel {
   llama_context* ctx_ = nullptr;
   mtmd_context* mtmd_ = nullptr;
   std::string name_;
-  std::string template_name_;     // a built-in template name, or the model's own template text
+  std::string template_name_;  // a built-in template name, or the model's own template text
   bool template_from_model_ = false;
   double load_ms_ = 0;
   int n_batch_ = 2048;

@@ -13,10 +13,10 @@
 namespace altscribe::vision {
 
 struct ModelOutput {
-  std::string text;          // raw model text (cleanup happens in the caller)
-  double encode_ms = 0;      // image encode + prompt prefill (or the whole request for endpoints)
-  double generate_ms = 0;    // token generation
-  int prompt_tokens = 0;     // text + image tokens evaluated
+  std::string text;        // raw model text (cleanup happens in the caller)
+  double encode_ms = 0;    // image encode + prompt prefill (or the whole request for endpoints)
+  double generate_ms = 0;  // token generation
+  int prompt_tokens = 0;   // text + image tokens evaluated
   int image_tokens = 0;
   int generated_tokens = 0;
 };

@@ -12,15 +12,15 @@ struct LangName {
   const char* name;
 };
 constexpr LangName kLanguages[] = {
-    {"ar", "Arabic"},     {"ca", "Catalan"},   {"cs", "Czech"},     {"da", "Danish"},
-    {"de", "German"},     {"el", "Greek"},     {"en", "English"},   {"es", "Spanish"},
-    {"eu", "Basque"},     {"fa", "Persian"},   {"fi", "Finnish"},   {"fr", "French"},
-    {"ga", "Irish"},      {"gl", "Galician"},  {"he", "Hebrew"},    {"hi", "Hindi"},
-    {"hu", "Hungarian"},  {"id", "Indonesian"}, {"it", "Italian"},  {"ja", "Japanese"},
-    {"ko", "Korean"},     {"nl", "Dutch"},     {"no", "Norwegian"}, {"nb", "Norwegian Bokmål"},
-    {"pl", "Polish"},     {"pt", "Portuguese"}, {"ro", "Romanian"}, {"ru", "Russian"},
-    {"sv", "Swedish"},    {"th", "Thai"},      {"tr", "Turkish"},   {"uk", "Ukrainian"},
-    {"vi", "Vietnamese"}, {"zh", "Chinese"},   {"cy", "Welsh"},     {"eo", "Esperanto"},
+    {"ar", "Arabic"},     {"ca", "Catalan"},    {"cs", "Czech"},     {"da", "Danish"},
+    {"de", "German"},     {"el", "Greek"},      {"en", "English"},   {"es", "Spanish"},
+    {"eu", "Basque"},     {"fa", "Persian"},    {"fi", "Finnish"},   {"fr", "French"},
+    {"ga", "Irish"},      {"gl", "Galician"},   {"he", "Hebrew"},    {"hi", "Hindi"},
+    {"hu", "Hungarian"},  {"id", "Indonesian"}, {"it", "Italian"},   {"ja", "Japanese"},
+    {"ko", "Korean"},     {"nl", "Dutch"},      {"no", "Norwegian"}, {"nb", "Norwegian Bokmål"},
+    {"pl", "Polish"},     {"pt", "Portuguese"}, {"ro", "Romanian"},  {"ru", "Russian"},
+    {"sv", "Swedish"},    {"th", "Thai"},       {"tr", "Turkish"},   {"uk", "Ukrainian"},
+    {"vi", "Vietnamese"}, {"zh", "Chinese"},    {"cy", "Welsh"},     {"eo", "Esperanto"},
 };
 
 }  // namespace
@@ -36,10 +36,14 @@ Result<Mode> ParseMode(std::string_view name) {
 
 const char* ModeName(Mode mode) {
   switch (mode) {
-    case Mode::kAlt: return "alt";
-    case Mode::kDetail: return "detail";
-    case Mode::kClassify: return "classify";
-    case Mode::kHotdog: return "hotdog";
+    case Mode::kAlt:
+      return "alt";
+    case Mode::kDetail:
+      return "detail";
+    case Mode::kClassify:
+      return "classify";
+    case Mode::kHotdog:
+      return "hotdog";
   }
   return "alt";
 }
@@ -90,7 +94,8 @@ Prompt BuildPrompt(Mode mode, const Language& lang) {
           "contains text, transcribe it exactly, in quotes. Do not start with \"Image of\" or "
           "\"Picture of\"; name the medium (photo, screenshot, chart, meme) only when it "
           "matters. Do not guess names of people, do not add opinions, do not invent details, "
-          "do not write in the first person. " + in_lang;
+          "do not write in the first person. " +
+          in_lang;
       p.user = "Write the alt text for this image.";
       break;
     case Mode::kDetail:
@@ -99,13 +104,15 @@ Prompt BuildPrompt(Mode mode, const Language& lang) {
           "sentence that summarises the image, then describe the layout, people, objects, "
           "colours and setting. Transcribe all visible text exactly, in quotes. For charts "
           "and diagrams give the type, axes, and the values or trend shown. Do not invent "
-          "details. " + in_lang;
+          "details. " +
+          in_lang;
       p.user = "Describe this image in detail.";
       break;
     case Mode::kClassify:
       p.system =
           "You label images. Answer with 3 to 5 short lowercase labels separated by commas, "
-          "most important first, and nothing else. " + in_lang;
+          "most important first, and nothing else. " +
+          in_lang;
       p.user = "Give the labels for this image.";
       break;
     case Mode::kHotdog:
@@ -118,20 +125,28 @@ Prompt BuildPrompt(Mode mode, const Language& lang) {
 
 int DefaultMaxTokens(Mode mode) {
   switch (mode) {
-    case Mode::kAlt: return 160;
-    case Mode::kDetail: return 512;
-    case Mode::kClassify: return 32;
-    case Mode::kHotdog: return 6;
+    case Mode::kAlt:
+      return 160;
+    case Mode::kDetail:
+      return 512;
+    case Mode::kClassify:
+      return 32;
+    case Mode::kHotdog:
+      return 6;
   }
   return 160;
 }
 
 size_t DefaultMaxChars(Mode mode) {
   switch (mode) {
-    case Mode::kAlt: return 600;
-    case Mode::kDetail: return 2000;
-    case Mode::kClassify: return 120;
-    case Mode::kHotdog: return 10;
+    case Mode::kAlt:
+      return 600;
+    case Mode::kDetail:
+      return 2000;
+    case Mode::kClassify:
+      return 120;
+    case Mode::kHotdog:
+      return 10;
   }
   return 600;
 }

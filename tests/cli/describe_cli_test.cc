@@ -28,14 +28,15 @@ class DescribeCli : public ::testing::Test {
   }
   std::string Write(const std::string& name, const std::vector<uint8_t>& bytes) {
     std::string p = dir_ + "/" + name;
-    std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                            static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(p, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
     return p;
   }
   t::ProcessResult Describe(std::vector<std::string> args, std::vector<std::string> env = {}) {
-    std::vector<std::string> argv = {t::AltscribeBin(), "describe", "--model", t::TinyModelPath(),
-                                     "--mmproj", t::TinyMmprojPath(), "--threads", "2",
-                                     "--max-tokens", "24"};
+    std::vector<std::string> argv = {
+        t::AltscribeBin(),   "describe",  "--model", t::TinyModelPath(), "--mmproj",
+        t::TinyMmprojPath(), "--threads", "2",       "--max-tokens",     "24"};
     argv.insert(argv.end(), args.begin(), args.end());
     return t::RunProcess(argv, env);
   }
@@ -44,10 +45,9 @@ class DescribeCli : public ::testing::Test {
 };
 
 TEST_F(DescribeCli, JsonForEveryFormat) {
-  std::vector<std::string> files = {Write("a.png", t::MakePng(300, 200)),
-                                    Write("b.jpg", t::MakeJpeg(320, 240)),
-                                    Write("c.webp", t::MakeWebp(200, 200)),
-                                    Write("d.gif", t::MakeGif(100, 80, 2))};
+  std::vector<std::string> files = {
+      Write("a.png", t::MakePng(300, 200)), Write("b.jpg", t::MakeJpeg(320, 240)),
+      Write("c.webp", t::MakeWebp(200, 200)), Write("d.gif", t::MakeGif(100, 80, 2))};
   std::vector<std::string> args = {"--json"};
   args.insert(args.end(), files.begin(), files.end());
   t::ProcessResult r = Describe(args);
@@ -145,7 +145,8 @@ TEST_F(DescribeCli, ModelProblemsAreOneLineAndExit1) {
     std::vector<std::string> argv;
     std::string says;
   } cases[] = {
-      {{"--model", dir_ + "/missing.gguf", "--mmproj", t::TinyMmprojPath()}, "model file not found"},
+      {{"--model", dir_ + "/missing.gguf", "--mmproj", t::TinyMmprojPath()},
+       "model file not found"},
       {{"--model", notgguf, "--mmproj", t::TinyMmprojPath()}, "is not a GGUF file"},
       {{"--model", t::TinyModelPath(), "--mmproj", notgguf}, "is not a GGUF file"},
       {{"--model", mismatch + "/model.gguf", "--mmproj", t::TinyMmprojPath()}, "mismatch"},
@@ -165,7 +166,8 @@ TEST_F(DescribeCli, ModelProblemsAreOneLineAndExit1) {
 TEST_F(DescribeCli, UsageErrorsExit2) {
   t::ProcessResult r = t::RunProcess({t::AltscribeBin(), "describe", "--bogus", "x.jpg"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "altscribe describe: error: unknown flag --bogus (see altscribe describe --help)\n");
+  EXPECT_EQ(r.err,
+            "altscribe describe: error: unknown flag --bogus (see altscribe describe --help)\n");
   r = t::RunProcess({t::AltscribeBin(), "describe", "--mode", "poem", "x.jpg"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("unknown mode 'poem'"), std::string::npos);
@@ -206,7 +208,8 @@ TEST_F(DescribeCli, DoctorReportsTheBuild) {
   EXPECT_NE(r.out.find("llama.cpp v0.4.0"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("CPU"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("altscribe model pull"), std::string::npos)
-      << "with no models installed, doctor says how to get one:\n" << r.out;
+      << "with no models installed, doctor says how to get one:\n"
+      << r.out;
 }
 
 }  // namespace

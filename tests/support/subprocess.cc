@@ -101,9 +101,7 @@ BackgroundProcess::~BackgroundProcess() {
   ::waitpid(pid_, nullptr, 0);
 }
 
-bool BackgroundProcess::running() {
-  return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0;
-}
+bool BackgroundProcess::running() { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
 
 int FreeLoopbackPort() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -9,7 +9,7 @@
 namespace altscribe::testing {
 
 struct ProcessResult {
-  int exit_code = -1;   // -1 if killed by a signal
+  int exit_code = -1;  // -1 if killed by a signal
   int signal = 0;
   std::string out;      // stdout
   std::string err;      // stderr
