@@ -10,6 +10,7 @@
 //
 // Without --model/--mmproj it generates the tiny test model into a temporary directory.
 //   bench/describe [--model M --mmproj P] [--runs N] [--loads N] [--threads N] [--max-tokens N]
+//                  [--ignore-eos]   (random-weight models: time exactly --max-tokens tokens)
 #include <mtmd-helper.h>
 #include <mtmd.h>
 #include <unistd.h>
@@ -54,6 +55,7 @@ int Fail(const std::string& m) {
 int main(int argc, char** argv) {
   std::string model, mmproj;
   int runs = 10, loads = 3, threads = 0, max_tokens = 32;
+  bool ignore_eos = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -83,7 +85,10 @@ int main(int argc, char** argv) {
   }
 
   // 1. Model load.
-  vision::LlamaModelOptions lo{.model_path = model, .mmproj_path = mmproj, .n_threads = threads};
+  vision::LlamaModelOptions lo{.model_path = model,
+                               .mmproj_path = mmproj,
+                               .n_threads = threads,
+                               .ignore_eos = ignore_eos};
   std::vector<double> load_ms;
   std::unique_ptr<vision::LlamaVisionModel> m;
   for (int i = 0; i < loads; ++i) {

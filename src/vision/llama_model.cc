@@ -225,6 +225,7 @@ Result<std::unique_ptr<LlamaVisionModel>> LlamaVisionModel::Load(const LlamaMode
     probe = m->FormatPrompt(Prompt{"s", "u"});
   }
   if (!probe.ok()) return probe.status();
+  m->ignore_eos_ = o.ignore_eos;
   m->load_ms_ = MsSince(start);
   return m;
 }
@@ -311,7 +312,7 @@ Result<ModelOutput> LlamaVisionModel::Generate(const Image& image, const Prompt&
   Status status;
   for (int i = 0; i < max_tokens; ++i) {
     llama_token tok = llama_sampler_sample(smpl, ctx_, -1);
-    if (llama_vocab_is_eog(vocab, tok)) break;
+    if (!ignore_eos_ && llama_vocab_is_eog(vocab, tok)) break;
     int n = llama_token_to_piece(vocab, tok, piece, sizeof piece, 0, /*special=*/false);
     if (n > 0) generated.append(piece, static_cast<size_t>(n));
     ++out.generated_tokens;

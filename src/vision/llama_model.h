@@ -26,6 +26,7 @@ struct LlamaModelOptions {
   int n_threads = 0;          // 0 = all cores
   int n_gpu_layers = -1;      // -1 = all when a GPU backend is present, else 0
   int n_ctx = 8192;           // capped at the model's training context
+  bool ignore_eos = false;    // benchmarks only: always generate max_tokens tokens
 };
 
 class LlamaVisionModel final : public VisionModel {
@@ -54,6 +55,7 @@ class LlamaVisionModel final : public VisionModel {
   bool template_from_model_ = false;
   double load_ms_ = 0;
   int n_batch_ = 2048;
+  bool ignore_eos_ = false;
   std::mutex mu_;
 };
 
