@@ -85,10 +85,8 @@ int main(int argc, char** argv) {
   }
 
   // 1. Model load.
-  vision::LlamaModelOptions lo{.model_path = model,
-                               .mmproj_path = mmproj,
-                               .n_threads = threads,
-                               .ignore_eos = ignore_eos};
+  vision::LlamaModelOptions lo{
+      .model_path = model, .mmproj_path = mmproj, .n_threads = threads, .ignore_eos = ignore_eos};
   std::vector<double> load_ms;
   std::unique_ptr<vision::LlamaVisionModel> m;
   for (int i = 0; i < loads; ++i) {

@@ -129,6 +129,34 @@ std::string StripPreamble(std::string_view text) {
   return s;
 }
 
+std::string StripControls(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\t' || c == '\n' || c == '\r') {
+      out.push_back(c == '\t' ? ' ' : '\n');
+      continue;
+    }
+    if (c < 0x20 || c == 0x7F) continue;
+    if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+        static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+      ++i;  // C1 control U+0080..U+009F
+      continue;
+    }
+    if (c == 0xE2 && i + 2 < text.size()) {
+      unsigned char b = static_cast<unsigned char>(text[i + 1]);
+      unsigned char d = static_cast<unsigned char>(text[i + 2]);
+      if ((b == 0x80 && d >= 0xAA && d <= 0xAE) || (b == 0x81 && d >= 0xA6 && d <= 0xA9)) {
+        i += 2;  // bidi embedding/override/isolate
+        continue;
+      }
+    }
+    out.push_back(static_cast<char>(c));
+  }
+  return out;
+}
+
 std::string StripMarkdown(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -207,6 +235,7 @@ std::string CleanOutput(std::string_view raw, Mode mode, size_t max_chars) {
   std::string s = SanitizeUtf8(raw);
   // Bytes that never formed a character are noise to a listener: drop them, don't show U+FFFD.
   for (size_t p; (p = s.find("\xEF\xBF\xBD")) != std::string::npos;) s.erase(p, 3);
+  s = StripControls(s);
   // Template leftovers some models print.
   for (const char* tok :
        {"</s>", "<|im_end|>", "<end_of_turn>", "<|endoftext|>", "<end_of_utterance>"}) {

@@ -67,6 +67,17 @@ TEST(Cleanup, RemovesWrappingQuotes) {
   EXPECT_EQ(CleanOutput("\"Hi\" says the sign.", Mode::kAlt, 600), "\"Hi\" says the sign.");
 }
 
+TEST(Cleanup, StripsControlAndBidiCharacters) {
+  EXPECT_EQ(StripControls("a\x1b[31mred\x01\x7f"), "a[31mred");
+  EXPECT_EQ(StripControls("tab\there\r\nline"), "tab here\n\nline");
+  EXPECT_EQ(StripControls("x\xC2\x85y"), "xy");                          // NEL (C1)
+  EXPECT_EQ(StripControls("evil \xE2\x80\xAEtxt.exe"), "evil txt.exe");  // RIGHT-TO-LEFT OVERRIDE
+  EXPECT_EQ(StripControls("caf\xC3\xA9 \xE2\x80\x94 ok"),
+            "caf\xC3\xA9 \xE2\x80\x94 ok");  // é and em dash stay
+  EXPECT_EQ(CleanOutput("A sign\x1b\x01 reads \"STOP\".", Mode::kAlt, 600),
+            "A sign reads \"STOP\".");
+}
+
 TEST(Cleanup, HotdogIsBinary) {
   EXPECT_EQ(CleanOutput("Hotdog!", Mode::kHotdog, 10), "hotdog");
   EXPECT_EQ(CleanOutput("hot dog", Mode::kHotdog, 10), "hotdog");

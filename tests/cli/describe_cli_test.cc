@@ -59,7 +59,11 @@ TEST_F(DescribeCli, JsonForEveryFormat) {
     const json& img = doc["images"][i];
     EXPECT_EQ(img["source"], files[i]);
     ASSERT_TRUE(img["alt"].is_string()) << img.dump();
-    EXPECT_FALSE(img["alt"].get<std::string>().empty());
+    const std::string alt = img["alt"];
+    EXPECT_FALSE(alt.empty());
+    EXPECT_TRUE(std::none_of(alt.begin(), alt.end(),
+                             [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
+        << "control characters in alt text: " << img["alt"].dump();
     EXPECT_TRUE(img["error"].is_null());
     EXPECT_EQ(img["format"], formats[i]);
     EXPECT_GT(img["timings"]["generated_tokens"].get<int>(), 0);
