@@ -15,26 +15,14 @@
 namespace altscribe::http {
 namespace {
 
+using altscribe::testing::RandomBytes;
+using altscribe::testing::ReadWholeFile;
+using altscribe::testing::WriteWholeFile;
+
 using altscribe::testing::BytesOptions;
 using altscribe::testing::HttpReply;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-
-std::string RandomBytes(size_t n, unsigned seed = 7) {
-  std::mt19937 rng(seed);
-  std::string s(n, '\0');
-  for (char& c : s) c = static_cast<char>(rng());
-  return s;
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-void WriteAll(const std::string& path, const std::string& data) {
-  std::ofstream(path, std::ios::binary) << data;
-}
 
 class DownloadTest : public ::testing::Test {
  protected:
@@ -50,7 +38,7 @@ class DownloadTest : public ::testing::Test {
 };
 
 TEST_F(DownloadTest, DownloadsAWholeFile) {
-  std::string data = RandomBytes(300'000);
+  std::string data = RandomBytes(300'000, 7);
   server_.ServeBytes("/f", data);
   uint64_t last_done = 0, last_total = 0;
   int calls = 0;
@@ -66,7 +54,7 @@ TEST_F(DownloadTest, DownloadsAWholeFile) {
   EXPECT_EQ(r->transferred, data.size());
   EXPECT_EQ(r->resumed_from, 0u);
   EXPECT_FALSE(r->already_complete);
-  EXPECT_EQ(ReadAll(part_), data);
+  EXPECT_EQ(ReadWholeFile(part_), data);
   EXPECT_GT(calls, 1);
   EXPECT_EQ(last_done, data.size());
   EXPECT_EQ(last_total, data.size());
@@ -74,56 +62,56 @@ TEST_F(DownloadTest, DownloadsAWholeFile) {
 }
 
 TEST_F(DownloadTest, ResumesAfterAnInterruptedTransfer) {
-  std::string data = RandomBytes(200'000);
+  std::string data = RandomBytes(200'000, 7);
   server_.ServeBytes("/f", data, {.cut_after = 70'000});
   auto r = DownloadToFile(server_.Url("/f"), part_, options_);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kNetwork);
   EXPECT_THAT(r.status().message(), HasSubstr("got 70 KB of 200 KB, run again to resume"));
-  EXPECT_EQ(ReadAll(part_), data.substr(0, 70'000));
+  EXPECT_EQ(ReadWholeFile(part_), data.substr(0, 70'000));
 
   r = DownloadToFile(server_.Url("/f"), part_, options_);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->resumed_from, 70'000u);
   EXPECT_EQ(r->transferred, 130'000u);
   EXPECT_EQ(r->size, data.size());
-  EXPECT_EQ(ReadAll(part_), data);
+  EXPECT_EQ(ReadWholeFile(part_), data);
   auto requests = server_.Requests("/f");
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_EQ(requests[1].Header("Range"), "bytes=70000-");
 }
 
 TEST_F(DownloadTest, RestartsWhenTheServerIgnoresRange) {
-  std::string data = RandomBytes(50'000);
+  std::string data = RandomBytes(50'000, 7);
   server_.ServeBytes("/f", data, {.ranges = false});
-  WriteAll(part_, std::string(20'000, 'x'));  // not even the right bytes
+  WriteWholeFile(part_, std::string(20'000, 'x'));  // not even the right bytes
   auto r = DownloadToFile(server_.Url("/f"), part_, options_);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->resumed_from, 0u);
-  EXPECT_EQ(ReadAll(part_), data);
+  EXPECT_EQ(ReadWholeFile(part_), data);
   EXPECT_EQ(server_.Requests("/f")[0].Header("Range"), "bytes=20000-");
 }
 
 TEST_F(DownloadTest, AlreadyCompleteFileGets416) {
-  std::string data = RandomBytes(10'000);
+  std::string data = RandomBytes(10'000, 7);
   server_.ServeBytes("/f", data);
-  WriteAll(part_, data);
+  WriteWholeFile(part_, data);
   auto r = DownloadToFile(server_.Url("/f"), part_, options_);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_TRUE(r->already_complete);
   EXPECT_EQ(r->size, data.size());
   EXPECT_EQ(r->transferred, 0u);
-  EXPECT_EQ(ReadAll(part_), data);
+  EXPECT_EQ(ReadWholeFile(part_), data);
 }
 
 TEST_F(DownloadTest, PartialFileLongerThanTheRemoteStartsOver) {
-  std::string data = RandomBytes(10'000);
+  std::string data = RandomBytes(10'000, 7);
   server_.ServeBytes("/f", data);
-  WriteAll(part_, RandomBytes(15'000, 99));
+  WriteWholeFile(part_, RandomBytes(15'000, 99));
   auto r = DownloadToFile(server_.Url("/f"), part_, options_);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_FALSE(r->already_complete);
-  EXPECT_EQ(ReadAll(part_), data);
+  EXPECT_EQ(ReadWholeFile(part_), data);
   auto requests = server_.Requests("/f");
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_FALSE(requests[1].HasHeader("Range"));
@@ -139,44 +127,44 @@ TEST_F(DownloadTest, NotFoundWritesNothing) {
 
 TEST_F(DownloadTest, ServerErrorKeepsThePartialFile) {
   server_.Reply("/f", HttpReply{.status = 503, .body = "maintenance"});
-  WriteAll(part_, "abc");
+  WriteWholeFile(part_, "abc");
   auto r = DownloadToFile(server_.Url("/f"), part_, options_);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kNetwork);
   EXPECT_EQ(r.status().message(), "HTTP 503 Service Unavailable from " + server_.Url("/f"));
-  EXPECT_EQ(ReadAll(part_), "abc");
+  EXPECT_EQ(ReadWholeFile(part_), "abc");
 }
 
 TEST_F(DownloadTest, FollowsRedirects) {
-  std::string data = RandomBytes(5'000);
+  std::string data = RandomBytes(5'000, 7);
   server_.Redirect("/resolve/main/f", "/cdn/f");
   server_.ServeBytes("/cdn/f", data);
   auto r = DownloadToFile(server_.Url("/resolve/main/f"), part_, options_);
   ASSERT_TRUE(r.ok()) << r.status().message();
-  EXPECT_EQ(ReadAll(part_), data);
+  EXPECT_EQ(ReadWholeFile(part_), data);
   EXPECT_EQ(r->effective_url, server_.Url("/cdn/f"));
 }
 
 TEST_F(DownloadTest, CloseDelimitedBody) {
-  std::string data = RandomBytes(80'000);
+  std::string data = RandomBytes(80'000, 7);
   server_.ServeBytes("/f", data, {.ranges = false, .content_length = false});
   uint64_t last_total = 1;
   options_.progress = [&](uint64_t, uint64_t total) { last_total = total; };
   auto r = DownloadToFile(server_.Url("/f"), part_, options_);
   ASSERT_TRUE(r.ok()) << r.status().message();
-  EXPECT_EQ(ReadAll(part_), data);
+  EXPECT_EQ(ReadWholeFile(part_), data);
   EXPECT_EQ(last_total, 0u);
 }
 
 TEST_F(DownloadTest, SizeLimit) {
-  server_.ServeBytes("/f", RandomBytes(20'000));
+  server_.ServeBytes("/f", RandomBytes(20'000, 7));
   options_.max_bytes = 10'000;
   auto r = DownloadToFile(server_.Url("/f"), part_, options_);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kTooLarge);
   EXPECT_EQ(r.status().message(), server_.Url("/f") + " is larger than the 10 KB limit");
 
-  server_.ServeBytes("/g", RandomBytes(20'000), {.content_length = false});
+  server_.ServeBytes("/g", RandomBytes(20'000, 7), {.content_length = false});
   r = DownloadToFile(server_.Url("/g"), dir_ + "/g.part", options_);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kTooLarge);
@@ -184,7 +172,7 @@ TEST_F(DownloadTest, SizeLimit) {
 
 TEST_F(DownloadTest, StalledTransferTimesOutAndKeepsWhatArrived) {
   HttpReply reply;
-  reply.body = RandomBytes(100'000);
+  reply.body = RandomBytes(100'000, 7);
   reply.stall_after = 500;  // curl averages the speed over a few seconds: keep that low
   reply.stall = std::chrono::milliseconds(30'000);
   server_.Reply("/f", reply);
@@ -197,7 +185,7 @@ TEST_F(DownloadTest, StalledTransferTimesOutAndKeepsWhatArrived) {
   EXPECT_EQ(r.status().code(), Code::kTimeout);
   EXPECT_THAT(r.status().message(), StartsWith("transfer from 127.0.0.1:"));
   EXPECT_THAT(r.status().message(), HasSubstr("stalled"));
-  EXPECT_EQ(ReadAll(part_), reply.body.substr(0, 500));
+  EXPECT_EQ(ReadWholeFile(part_), reply.body.substr(0, 500));
 }
 
 TEST_F(DownloadTest, UnwritablePath) {

@@ -23,21 +23,13 @@
 namespace altscribe::models {
 namespace {
 
+using altscribe::testing::RandomBytes;
+using altscribe::testing::ReadWholeFile;
+using altscribe::testing::WriteWholeFile;
+
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
-
-std::string RandomBytes(size_t n, unsigned seed = 1) {
-  std::mt19937 rng(seed);
-  std::string s(n, '\0');
-  for (char& c : s) c = static_cast<char>(rng());
-  return s;
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 std::vector<std::string> DirEntries(const std::string& dir) {
   std::vector<std::string> names;
@@ -82,7 +74,7 @@ TEST_F(PullTest, DownloadsAndVerifiesAFile) {
   options_.sha256 = Sha256Hex(data);
   Status s = Pull(options_);
   ASSERT_TRUE(s.ok()) << s.message();
-  EXPECT_EQ(ReadAll(dir_ + "/model.gguf"), data);
+  EXPECT_EQ(ReadWholeFile(dir_ + "/model.gguf"), data);
   EXPECT_EQ(DirEntries(dir_), std::vector<std::string>{"model.gguf"});
   std::string out = Output();
   EXPECT_THAT(out, HasSubstr("model.gguf: downloading from "));
@@ -107,11 +99,11 @@ TEST_F(PullTest, ResumesAnInterruptedDownload) {
   EXPECT_EQ(s.code(), Code::kNetwork);
   EXPECT_THAT(s.message(), HasSubstr("run again to resume"));
   EXPECT_FALSE(std::filesystem::exists(dir_ + "/model.gguf"));
-  EXPECT_EQ(ReadAll(dir_ + "/model.gguf.part"), data.substr(0, 123'456));
+  EXPECT_EQ(ReadWholeFile(dir_ + "/model.gguf.part"), data.substr(0, 123'456));
 
   s = Pull(options_);
   ASSERT_TRUE(s.ok()) << s.message();
-  EXPECT_EQ(ReadAll(dir_ + "/model.gguf"), data);
+  EXPECT_EQ(ReadWholeFile(dir_ + "/model.gguf"), data);
   EXPECT_EQ(DirEntries(dir_), std::vector<std::string>{"model.gguf"});
   auto requests = server_.Requests("/model.gguf");
   ASSERT_EQ(requests.size(), 2u);
@@ -205,8 +197,8 @@ TEST_F(PullTest, PullsACataloguePairFromAMirror) {
   options_.hf_token = "hf_secret";
   Status s = Pull(options_);
   ASSERT_TRUE(s.ok()) << s.message();
-  EXPECT_EQ(ReadAll(dir_ + "/" + entry->model.file), model);
-  EXPECT_EQ(ReadAll(dir_ + "/" + entry->mmproj.file), mmproj);
+  EXPECT_EQ(ReadWholeFile(dir_ + "/" + entry->model.file), model);
+  EXPECT_EQ(ReadWholeFile(dir_ + "/" + entry->mmproj.file), mmproj);
   EXPECT_EQ(server_.Requests(base + entry->model.file)[0].Header("Authorization"),
             "Bearer hf_secret");
   EXPECT_THAT(Output(), HasSubstr("smolvlm-256m is ready: altscribe describe --model " + dir_ +

@@ -41,11 +41,7 @@ class DescribeTest : public ::testing::Test {
   }
 
   std::string Write(const std::string& name, const std::vector<uint8_t>& bytes) {
-    std::string p = dir_ + "/" + name;
-    std::ofstream(p, std::ios::binary)
-        .write(reinterpret_cast<const char*>(bytes.data()),
-               static_cast<std::streamsize>(bytes.size()));
-    return p;
+    return t::WriteWholeFile(dir_ + "/" + name, bytes);
   }
   Describer Make(DescribeOptions o = {}) {
     o.max_tokens = 24;

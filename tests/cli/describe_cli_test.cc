@@ -27,11 +27,7 @@ class DescribeCli : public ::testing::Test {
     ASSERT_TRUE(server_.Start().ok());
   }
   std::string Write(const std::string& name, const std::vector<uint8_t>& bytes) {
-    std::string p = dir_ + "/" + name;
-    std::ofstream(p, std::ios::binary)
-        .write(reinterpret_cast<const char*>(bytes.data()),
-               static_cast<std::streamsize>(bytes.size()));
-    return p;
+    return t::WriteWholeFile(dir_ + "/" + name, bytes);
   }
   t::ProcessResult Describe(std::vector<std::string> args, std::vector<std::string> env = {}) {
     std::vector<std::string> argv = {

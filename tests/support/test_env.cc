@@ -6,6 +6,9 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <random>
 
 namespace altscribe::testing {
 namespace {
@@ -38,6 +41,29 @@ std::string MakeTempDir(const std::string& name) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
+}
+
+std::string RandomBytes(size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string s(n, '\0');
+  for (char& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+std::string ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::string WriteWholeFile(const std::string& path, std::string_view data) {
+  std::ofstream(path, std::ios::binary)
+      .write(data.data(), static_cast<std::streamsize>(data.size()));
+  return path;
+}
+
+std::string WriteWholeFile(const std::string& path, const std::vector<uint8_t>& data) {
+  return WriteWholeFile(path,
+                        std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
 }
 
 }  // namespace altscribe::testing

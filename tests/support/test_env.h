@@ -4,7 +4,10 @@
 // ALTSCRIBE_TEST_MODEL_DIR and ALTSCRIBE_LLAMA_SERVER in the environment override them.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace altscribe::testing {
 
@@ -16,5 +19,13 @@ std::string LlamaServerBin();  // llama-server from the same llama.cpp build (""
 
 // A fresh empty directory under the test temp dir, unique per call.
 std::string MakeTempDir(const std::string& name);
+
+// Deterministic pseudo-random bytes (the same n and seed give the same bytes).
+std::string RandomBytes(size_t n, unsigned seed = 1);
+// The whole file ("" when it cannot be read).
+std::string ReadWholeFile(const std::string& path);
+// Writes `data` to `path` (binary) and returns the path.
+std::string WriteWholeFile(const std::string& path, std::string_view data);
+std::string WriteWholeFile(const std::string& path, const std::vector<uint8_t>& data);
 
 }  // namespace altscribe::testing
