@@ -14,6 +14,7 @@
 #include <mtmd-helper.h>
 #include <mtmd.h>
 #include <unistd.h>
+#include <cstdint>
 
 #include <algorithm>
 #include <chrono>

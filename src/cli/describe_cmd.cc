@@ -1,5 +1,6 @@
 // altscribe describe — alt text for image files and URLs.
 #include <unistd.h>
+#include <cstdint>
 
 #include <chrono>
 #include <cstdio>

@@ -1,6 +1,7 @@
 #include "cli/flags.h"
 
 #include <cctype>
+#include <cstdint>
 #include <cstdlib>
 
 #include "core/files.h"

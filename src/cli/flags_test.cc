@@ -1,6 +1,7 @@
 #include "cli/flags.h"
 
 #include <gtest/gtest.h>
+#include <cstdint>
 
 #include <cstdlib>
 #include <fstream>

@@ -2,6 +2,7 @@
 #include "cli/commands.h"
 
 #include <unistd.h>
+#include <cstdint>
 
 #include <algorithm>
 #include <cstdio>

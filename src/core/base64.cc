@@ -1,5 +1,7 @@
 #include "core/base64.h"
 
+#include <cstdint>
+
 namespace altscribe {
 
 std::string Base64Encode(std::string_view data) {

@@ -1,6 +1,7 @@
 #include "core/sha256.h"
 
 #include <openssl/evp.h>
+#include <cstdint>
 
 #include <cctype>
 #include <cerrno>

@@ -1,6 +1,7 @@
 #include "core/text.h"
 
 #include <cctype>
+#include <cstdint>
 
 namespace altscribe {
 namespace {

@@ -1,6 +1,7 @@
 #include "http/client.h"
 
 #include <curl/curl.h>
+#include <cstdint>
 
 #include "core/files.h"
 #include "core/text.h"
@@ -26,6 +27,20 @@ size_t WriteBody(char* data, size_t size, size_t nmemb, void* userp) {
   }
   sink->out->append(data, n);
   return n;
+}
+
+// Collects response headers of the final response: a new status line (after a redirect or a
+// 100 Continue) starts the list afresh.
+size_t WriteHeader(char* data, size_t size, size_t nmemb, void* userp) {
+  auto* headers = static_cast<std::vector<std::pair<std::string, std::string>>*>(userp);
+  std::string_view line(data, size * nmemb);
+  if (line.rfind("HTTP/", 0) == 0) {
+    headers->clear();
+  } else if (auto colon = line.find(':'); colon != std::string_view::npos) {
+    headers->emplace_back(std::string(Trim(line.substr(0, colon))),
+                          std::string(Trim(line.substr(colon + 1))));
+  }
+  return size * nmemb;
 }
 
 std::string AsciiUpper(std::string s) {
@@ -65,6 +80,8 @@ Result<Response> Send(const Request& request, const Limits& limits) {
   curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // whatever curl can decode
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &WriteBody);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &WriteHeader);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &response.headers);
   if (method == "HEAD") {
     curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
   } else if (method == "GET" && request.body.empty()) {
@@ -210,6 +227,13 @@ std::string StatusText(long status) {
   std::string out = "HTTP " + std::to_string(status);
   if (*reason) out += std::string(" ") + reason;
   return out;
+}
+
+std::string Response::Header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k.size() == name.size() && StartsWithIgnoreCase(k, name)) return v;
+  }
+  return "";
 }
 
 }  // namespace altscribe::http

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -39,7 +40,11 @@ struct Response {
   long status = 0;
   std::string body;
   std::string content_type;
-  std::string effective_url;  // after redirects
+  std::string effective_url;                                 // after redirects
+  std::vector<std::pair<std::string, std::string>> headers;  // of the final response, in order
+
+  // The first header with this name (case-insensitive), or "".
+  std::string Header(std::string_view name) const;
 };
 
 // Performs the request. A non-2xx status is NOT an error here (callers decide); errors are:

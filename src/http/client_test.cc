@@ -60,6 +60,20 @@ TEST_F(ClientTest, GetReturnsBodyAndContentType) {
   EXPECT_TRUE(requests[0].HasHeader("Accept-Encoding"));
 }
 
+TEST_F(ClientTest, ResponseHeadersOfTheFinalResponse) {
+  server_.Reply("/limited", {.status = 429,
+                             .headers = {{"RateLimit-Reset", "1700000000"}, {"Retry-After", "7"}},
+                             .body = "{}"});
+  server_.Redirect("/hop", "/limited");
+  auto r = Get(server_.Url("/hop"), Limits{});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->status, 429);
+  EXPECT_EQ(r->Header("ratelimit-reset"), "1700000000");
+  EXPECT_EQ(r->Header("Retry-After"), "7");
+  EXPECT_EQ(r->Header("Location"), "") << "headers of the redirect itself are not kept";
+  EXPECT_EQ(r->Header("X-Missing"), "");
+}
+
 TEST_F(ClientTest, NonSuccessStatusIsNotAnError) {
   HttpReply reply;
   reply.status = 503;

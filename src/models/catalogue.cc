@@ -1,5 +1,7 @@
 #include "models/catalogue.h"
 
+#include <cstdint>
+
 #include "core/text.h"
 
 namespace altscribe::models {

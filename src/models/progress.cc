@@ -2,6 +2,7 @@
 
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include <cstdint>
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,7 @@
 #include "models/store.h"
 
 #include <sys/stat.h>
+#include <cstdint>
 
 #include <algorithm>
 #include <cstdlib>

@@ -3,6 +3,7 @@
 #include <ggml.h>
 #include <gguf.h>
 #include <unistd.h>
+#include <cstdint>
 
 #include <cerrno>
 #include <cmath>

@@ -8,6 +8,7 @@
 // same bytes.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 

@@ -1,6 +1,7 @@
 #include "vision/describe.h"
 
 #include <chrono>
+#include <cstdint>
 
 #include "vision/cleanup.h"
 

@@ -5,6 +5,7 @@
 // image never affects the next; the error says what was wrong with that input.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "core/status.h"

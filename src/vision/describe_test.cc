@@ -3,6 +3,7 @@
 #include "vision/describe.h"
 
 #include <gtest/gtest.h>
+#include <cstdint>
 
 #include <fstream>
 

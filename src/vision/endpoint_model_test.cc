@@ -4,6 +4,7 @@
 #include "vision/endpoint_model.h"
 
 #include <gtest/gtest.h>
+#include <cstdint>
 
 #include <nlohmann/json.hpp>
 #include <thread>

@@ -5,6 +5,7 @@
 #include <llama.h>
 #include <mtmd-helper.h>
 #include <mtmd.h>
+#include <cstdint>
 
 #include <chrono>
 #include <cstdio>

@@ -3,6 +3,7 @@
 #include "vision/llama_model.h"
 
 #include <gtest/gtest.h>
+#include <cstdint>
 
 #include <fstream>
 

@@ -1,5 +1,7 @@
 #include "vision/source.h"
 
+#include <cstdint>
+
 #include "core/files.h"
 
 namespace altscribe::vision {

@@ -3,6 +3,7 @@
 // bad input gets its own one-line error naming it, that the other images are still described,
 // and the exit codes.
 #include <gtest/gtest.h>
+#include <cstdint>
 
 #include <fstream>
 #include <nlohmann/json.hpp>

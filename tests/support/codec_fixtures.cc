@@ -1,4 +1,5 @@
 // PNG (including the decompression bomb), WebP and GIF fixtures, written with the codec libraries.
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>

@@ -9,6 +9,7 @@
 // The output is deterministic; rerun after changing the drawings and commit the files.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <initializer_list>

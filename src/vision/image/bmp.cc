@@ -1,6 +1,7 @@
 // BMP decoding, our own parser: core/INFO/V2-V5 headers, 1/4/8-bit palettes, 16/24/32-bit direct
 // colour with or without bit-field masks, bottom-up and top-down. Every read is bounds-checked.
 #include <bit>
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <vector>

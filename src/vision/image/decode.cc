@@ -1,4 +1,5 @@
 // DecodeImage: sniff, dispatch to the format's decoder, then downscale and turn upright.
+#include <cstdint>
 #include <cstdio>
 #include <string>
 

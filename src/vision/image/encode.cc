@@ -1,4 +1,5 @@
 // EncodeJpeg: baseline JPEG into memory with libjpeg-turbo.
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 

@@ -1,6 +1,7 @@
 // EXIF orientation from an APP1 payload, bounds-checked against malicious offsets.
 #include "vision/image/exif.h"
 
+#include <cstdint>
 #include <cstring>
 
 namespace altscribe::vision {

@@ -1,6 +1,7 @@
 // GIF decoding with giflib: only the first frame is decoded (records are read one at a time, never
 // the whole animation), transparency over white, interlacing undone.
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string>

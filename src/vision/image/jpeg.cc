@@ -1,6 +1,7 @@
 // JPEG decoding with libjpeg-turbo: size check before decompression, DCT scaling for big
 // images, CMYK and grayscale to RGB, EXIF orientation, and no grey-filled partial pictures.
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>

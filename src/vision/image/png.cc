@@ -1,5 +1,6 @@
 // PNG decoding with libpng: every colour type and bit depth to RGB8, alpha over white, the size
 // checked from IHDR before libpng allocates anything.
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <string>

@@ -1,5 +1,6 @@
 // SniffFormat: identifies an image format from magic bytes, and names what the bytes look like
 // when they are not an image we decode.
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <string_view>

@@ -1,5 +1,6 @@
 // WebP decoding with libwebp: size from the header first, the first frame of animations via
 // WebPAnimDecoder, alpha over white.
+#include <cstdint>
 #include <memory>
 
 #include <webp/decode.h>
