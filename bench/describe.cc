@@ -72,6 +72,8 @@ int main(int argc, char** argv) {
       threads = std::atoi(next().c_str());
     else if (a == "--max-tokens")
       max_tokens = std::max(1, std::atoi(next().c_str()));
+    else if (a == "--ignore-eos")
+      ignore_eos = true;
     else
       return Fail("unknown argument " + a);
   }
