@@ -70,6 +70,18 @@ Result<Language> Language::Parse(std::string_view tag) {
     return Status::InvalidArgument("invalid language '" + std::string(tag) +
                                    "' (use a code such as en, de, pt-BR)");
   }
+  // Canonical case (BCP 47 is case-insensitive): "pt-br" -> "pt-BR", "zh-hant" -> "zh-Hant".
+  size_t start = 0;
+  for (size_t idx = 0; start <= t.size(); ++idx) {
+    size_t end = t.find('-', start);
+    if (end == std::string::npos) end = t.size();
+    for (size_t k = start; k < end; ++k) {
+      bool upper = (idx > 0 && end - start == 2) || (idx > 0 && end - start == 4 && k == start);
+      t[k] = static_cast<char>(upper ? std::toupper(static_cast<unsigned char>(t[k]))
+                                     : std::tolower(static_cast<unsigned char>(t[k])));
+    }
+    start = end + 1;
+  }
   Language l;
   l.tag = t;
   return l;

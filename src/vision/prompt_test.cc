@@ -18,6 +18,9 @@ TEST(Prompt, LanguageTags) {
   EXPECT_EQ(Language::Parse("pt_BR")->tag, "pt-BR");
   EXPECT_EQ(Language::Parse("pt-BR")->Name(), "Portuguese");
   EXPECT_EQ(Language::Parse("JA")->Name(), "Japanese");
+  EXPECT_EQ(Language::Parse("JA")->tag, "ja");
+  EXPECT_EQ(Language::Parse("pt-br")->tag, "pt-BR");
+  EXPECT_EQ(Language::Parse("zh-hant-tw")->tag, "zh-Hant-TW");
   EXPECT_EQ(Language::Parse("tlh")->Name(), "the language with code tlh");
   for (const char* bad : {"", "e", "english", "en-", "e1", "en--US", "en US"}) {
     EXPECT_FALSE(Language::Parse(bad).ok()) << bad;
