@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/model_flags.h"
 #include "core/log.h"
 #include "vision/describe.h"
 #include "vision/endpoint_model.h"
@@ -37,11 +38,11 @@ Options:
 )";
 
 struct Args {
-  std::string model, mmproj, endpoint, endpoint_model, chat_template;
+  ModelFlags model;
   std::string mode = "alt", lang = "en";
   bool json = false, block_private = false;
   int64_t max_tokens = 0, max_chars = 0, max_side = 2048, max_megapixels = 64;
-  int64_t max_mb = 20, timeout = 20, threads = 0, gpu_layers = -1, ctx = 8192;
+  int64_t max_mb = 20, timeout = 20;
 };
 
 json TimingsJson(const vision::DescribeTimings& t) {
@@ -63,10 +64,7 @@ void PrintError(const std::string& command, const std::string& message) {
 int RunDescribe(const std::vector<std::string>& argv) {
   Args a;
   FlagSet flags("describe");
-  flags.String("model", &a.model, "text model GGUF", "FILE");
-  flags.String("mmproj", &a.mmproj, "multimodal projector GGUF for --model", "FILE");
-  flags.String("endpoint", &a.endpoint, "OpenAI-compatible server instead of --model", "URL");
-  flags.String("endpoint-model", &a.endpoint_model, "model name to ask the endpoint for", "NAME");
+  AddModelFlags(flags, &a.model);
   flags.String("mode", &a.mode, "alt (default), detail, classify or hotdog", "MODE");
   flags.String("lang", &a.lang, "language to write in, e.g. en, de, pt-BR (default en)", "CODE");
   flags.Bool("json", &a.json, "print one JSON object with every image, errors and timings");
@@ -79,11 +77,6 @@ int RunDescribe(const std::vector<std::string>& argv) {
   flags.Int("timeout", &a.timeout, "seconds allowed for each URL download (default 20)");
   flags.Bool("block-private", &a.block_private,
              "refuse URLs that resolve to loopback/private addresses (for untrusted URLs)");
-  flags.Int("threads", &a.threads, "CPU threads for the model (default: all cores)");
-  flags.Int("gpu-layers", &a.gpu_layers, "layers to offload to the GPU (default: all if present)");
-  flags.Int("ctx", &a.ctx, "context size in tokens (default 8192)");
-  flags.String("chat-template", &a.chat_template,
-               "override the chat template: vicuna, chatml, gemma, smolvlm, ...", "NAME");
   std::vector<std::string> images;
   if (Status s = flags.Parse(argv, &images); !s.ok()) {
     PrintError("describe", s.message());
@@ -105,10 +98,6 @@ int RunDescribe(const std::vector<std::string>& argv) {
   if (a.max_side < 0 || a.max_megapixels <= 0 || a.max_mb <= 0 || a.timeout <= 0) {
     return usage_error("--max-side, --max-megapixels, --max-mb and --timeout must be positive");
   }
-  if (!a.endpoint.empty() && !a.model.empty()) {
-    return usage_error("give either --model or --endpoint, not both");
-  }
-
   vision::DescribeOptions opts;
   opts.mode = *mode;
   opts.lang = *lang;
@@ -122,48 +111,16 @@ int RunDescribe(const std::vector<std::string>& argv) {
   opts.source.http.block_private_addresses = a.block_private;
 
   // Load the model once.
-  std::unique_ptr<vision::VisionModel> model;
   double load_ms = 0;
-  if (!a.endpoint.empty()) {
-    vision::EndpointOptions eo;
-    eo.url = a.endpoint;
-    eo.model = a.endpoint_model;
-    auto key = ReadSecret("ALTSCRIBE_ENDPOINT_KEY");
-    if (!key.ok()) {
-      PrintError("describe", key.status().message());
-      return 1;
-    }
-    eo.api_key = *key;
-    eo.limits.block_private_addresses = false;  // the operator chose this endpoint
-    auto m = vision::EndpointVisionModel::Create(std::move(eo));
-    if (!m.ok()) return usage_error(m.status().message());
-    model = std::move(m).value();
-  } else {
-    if (a.model.empty()) {
-      return usage_error(
-          "no model: pass --model FILE.gguf --mmproj FILE.gguf or --endpoint URL "
-          "(see altscribe model list)");
-    }
-    vision::LlamaModelOptions lo;
-    lo.model_path = a.model;
-    lo.mmproj_path = a.mmproj;
-    lo.chat_template = a.chat_template;
-    lo.n_threads = static_cast<int>(a.threads);
-    lo.n_gpu_layers = static_cast<int>(a.gpu_layers);
-    lo.n_ctx = static_cast<int>(a.ctx);
-    if (isatty(STDERR_FILENO)) std::fprintf(stderr, "loading %s ...\r", a.model.c_str());
-    auto m = vision::LlamaVisionModel::Load(lo);
-    if (isatty(STDERR_FILENO)) std::fprintf(stderr, "\033[K");
-    if (!m.ok()) {
-      PrintError("describe", m.status().message());
-      return 1;
-    }
-    load_ms = (*m)->load_ms();
-    LogInfo("loaded " + (*m)->Name() + " in " + std::to_string(static_cast<int>(load_ms)) +
-            " ms, chat template " +
-            ((*m)->chat_template().size() < 20 ? (*m)->chat_template() : "from the model"));
-    model = std::move(m).value();
+  auto loaded = LoadModel(a.model, &load_ms);
+  if (!loaded.ok()) {
+    PrintError("describe", loaded.status().message());
+    const std::string& m = loaded.status().message();
+    const bool usage = m.rfind("no model", 0) == 0 || m.rfind("give either", 0) == 0 ||
+                       m.rfind("--endpoint", 0) == 0;
+    return usage ? 2 : 1;
   }
+  std::unique_ptr<vision::VisionModel> model = std::move(loaded).value();
 
   vision::Describer describer(*model, opts);
   const bool progress = isatty(STDERR_FILENO) && images.size() > 1;

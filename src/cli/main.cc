@@ -16,11 +16,14 @@ constexpr const char* kUsage =
 Usage:
   altscribe describe --model M.gguf --mmproj P.gguf [options] IMAGE...
   altscribe describe --endpoint URL --endpoint-model NAME [options] IMAGE...
+  altscribe bot --pds URL --handle HANDLE --state FILE.db [model flags]
+  altscribe bot status --state FILE.db
   altscribe model list | pull NAME|URL | make-test --out DIR
   altscribe doctor
 
 Commands:
   describe   write alt text for image files or http(s) URLs (JPEG, PNG, WebP, GIF, BMP)
+  bot        answer mentions on Bluesky with alt text for the images of the post meant
   model      list recommended models, download them, or generate a tiny test model
   doctor     check the llama.cpp build, compute backends and installed models
 
@@ -54,6 +57,7 @@ int main(int argc, char** argv) {
   if (cmd == "describe") return altscribe::cli::RunDescribe(args);
   if (cmd == "model") return altscribe::cli::RunModelCommand(args);
   if (cmd == "doctor") return altscribe::cli::RunDoctor(args);
+  if (cmd == "bot") return altscribe::cli::RunBot(args);
   std::fprintf(stderr, "altscribe: unknown command '%s' (run altscribe --help)\n", cmd.c_str());
   return 2;
 }

@@ -76,19 +76,24 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const std::vector
   return r;
 }
 
-BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
-                                     const std::vector<std::string>& env,
-                                     const std::string& log_path) {
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+pid_t SpawnProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                   const std::string& log_path) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0) {
       ::dup2(fd, 1);
       ::dup2(fd, 2);
     }
     ExecChild(argv, env, 0);
   }
+  return pid;
 }
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
+                                     const std::vector<std::string>& env,
+                                     const std::string& log_path)
+    : pid_(SpawnProcess(argv, env, log_path)) {}
 
 BackgroundProcess::~BackgroundProcess() {
   if (pid_ <= 0) return;

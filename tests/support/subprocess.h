@@ -21,6 +21,11 @@ struct ProcessResult {
 ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::vector<std::string>& env = {}, long file_size_limit = 0);
 
+// Starts argv in the background with stdout+stderr appended to `log_path`; returns its pid
+// (the caller reaps it).
+pid_t SpawnProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                   const std::string& log_path);
+
 // A background process (e.g. llama-server) killed and reaped by the destructor.
 class BackgroundProcess {
  public:

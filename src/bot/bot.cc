@@ -1,0 +1,289 @@
+#include "bot/bot.h"
+
+#include <csignal>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "atproto/records/post.h"
+#include "atproto/syntax/datetime.h"
+#include "bot/composer.h"
+#include "core/log.h"
+#include "http/client.h"
+
+namespace altscribe::bot {
+namespace {
+
+using json = nlohmann::json;
+namespace ap = altscribe::atproto;
+
+constexpr const char* kNotificationsCursor = "notifications.seen_at";
+
+}  // namespace
+
+// See bot.h: ALTSCRIBE_FAULT_CRASH_AT, for crash tests.
+void CrashPoint(std::string_view point) {
+  static const std::string target = [] {
+    const char* v = std::getenv("ALTSCRIBE_FAULT_CRASH_AT");
+    return std::string(v ? v : "");
+  }();
+  if (!target.empty() && target == point) {
+    LogWarn("fault injection: crashing at " + std::string(point));
+    std::raise(SIGKILL);
+  }
+}
+
+namespace {
+
+std::optional<StrongRef> Ref(const ap::StrongRef& r) {
+  return StrongRef{r.uri.ToString(), r.cid.str()};
+}
+
+}  // namespace
+
+Bot::Bot(BotOptions options, Store& store, jobs::Executor& executor)
+    : options_(std::move(options)),
+      store_(store),
+      executor_(executor),
+      resolver_(ap::ResolverOptions{.plc_url = options_.plc_url,
+                                    .allow_http_did_web = options_.allow_private_fetch}) {}
+
+Status Bot::Start() {
+  ASSIGN_OR_RETURN(std::optional<Session> stored, store_.LoadSession(options_.handle));
+  std::optional<ap::Session> session;
+  if (stored) {
+    session = ap::Session{stored->did, stored->handle, stored->access_jwt, stored->refresh_jwt};
+  }
+  ap::AgentOptions ao;
+  ao.identifier = options_.handle;
+  ao.password = options_.password;
+  ao.on_session = [this](const ap::Session& s) {
+    return store_.SaveSession(
+        Session{s.did, s.handle, options_.pds_url, s.access_jwt, s.refresh_jwt});
+  };
+  agent_ = std::make_unique<ap::Agent>(
+      ap::XrpcClient(options_.pds_url,
+                     http::Limits{.max_bytes = 10'000'000, .timeout = std::chrono::seconds(30)}),
+      std::move(ao), session);
+  RETURN_IF_ERROR(agent_->EnsureSession());
+  did_ = agent_->session().did;
+  planner_ = std::make_unique<Planner>(*agent_, did_);
+  poster_ = std::make_unique<Poster>(*agent_, store_, did_);
+  LogInfo("bot " + options_.handle + " (" + did_ + ") ready" +
+          (stored ? ", using the stored session" : ""));
+  return Status::Ok();
+}
+
+Result<int> Bot::PollOnce() {
+  ASSIGN_OR_RETURN(std::optional<std::string> seen, store_.LoadCursor(did_, kNotificationsCursor));
+  int64_t watermark = 0;
+  if (seen) {
+    if (auto d = ap::Datetime::ParseLenient(*seen); d.ok()) watermark = d->unix_micros();
+  } else {
+    watermark = ap::Datetime::Now().unix_micros() - int64_t{24} * 3600 * 1'000'000;
+  }
+  std::vector<NewMention> batch;
+  std::string newest = seen.value_or("");
+  int64_t newest_micros = watermark;
+  std::string cursor;
+  for (int page = 0; page < 20; ++page) {
+    ap::Params params = {{"limit", "50"}};
+    if (!cursor.empty()) params.push_back({"cursor", cursor});
+    ASSIGN_OR_RETURN(json out, agent_->Query("app.bsky.notification.listNotifications", params));
+    bool older_seen = false;
+    const json& items = out.contains("notifications") ? out["notifications"] : json::array();
+    for (const auto& n : items) {
+      std::string indexed = n.value("indexedAt", "");
+      auto t = ap::Datetime::ParseLenient(indexed);
+      if (!t.ok() || t->unix_micros() <= watermark) {
+        older_seen = true;
+        continue;
+      }
+      if (t->unix_micros() > newest_micros) {
+        newest_micros = t->unix_micros();
+        newest = indexed;
+      }
+      std::string reason = n.value("reason", "");
+      if (reason != "mention" && reason != "reply" && reason != "quote") continue;
+      NewMention m;
+      m.uri = n.value("uri", "");
+      m.cid = n.value("cid", "");
+      m.account_did = did_;
+      if (n.contains("author") && n["author"].is_object())
+        m.author_did = n["author"].value("did", "");
+      if (n.contains("record")) {
+        if (auto post = ap::Post::Parse(n["record"]); post.ok() && post->reply) {
+          m.root = Ref(post->reply->root);
+          m.parent = Ref(post->reply->parent);
+        }
+      }
+      if (!m.uri.empty() && !m.cid.empty()) batch.push_back(std::move(m));
+    }
+    cursor = out.value("cursor", "");
+    if (older_seen || cursor.empty() || items.empty()) break;
+  }
+  CursorUpdate cu{did_, kNotificationsCursor, newest};
+  ASSIGN_OR_RETURN(int added, store_.AddMentions(batch, newest.empty() ? nullptr : &cu));
+  if (!newest.empty() && newest != seen.value_or("")) {
+    auto r = agent_->Procedure("app.bsky.notification.updateSeen", {{"seenAt", newest}});
+    if (!r.ok()) LogWarn("updateSeen: " + r.status().message());
+  }
+  if (added > 0) LogInfo(std::to_string(added) + " new mention(s)");
+  return added;
+}
+
+Result<std::vector<uint8_t>> Bot::FetchImage(const PlannedImage& img) {
+  http::Limits limits{.max_bytes = options_.max_image_bytes,
+                      .timeout = std::chrono::seconds(20),
+                      .block_private_addresses = !options_.allow_private_fetch};
+  Status first;
+  if (!img.cid.empty() && !img.author_did.empty()) {
+    auto pds = resolver_.ResolvePds(img.author_did);
+    if (pds.ok()) {
+      std::string url = *pds +
+                        "/xrpc/com.atproto.sync.getBlob?did=" + ap::UrlEncode(img.author_did) +
+                        "&cid=" + ap::UrlEncode(img.cid);
+      auto r = http::Get(url, limits);
+      if (r.ok() && r->status == 200) return std::vector<uint8_t>(r->body.begin(), r->body.end());
+      first = r.ok() ? Status::Network("getBlob: " + http::StatusText(r->status)) : r.status();
+    } else {
+      first = pds.status();
+    }
+  }
+  if (!img.url.empty()) {
+    auto r = http::Get(img.url, limits);
+    if (r.ok() && r->status == 200) return std::vector<uint8_t>(r->body.begin(), r->body.end());
+    return r.ok() ? Status::Network("fetching the image: " + http::StatusText(r->status))
+                  : r.status();
+  }
+  return first.ok() ? Status::NotFound("the image has neither a blob nor a URL") : first;
+}
+
+Status Bot::Describe(const Mention& m, const Plan& plan) {
+  std::vector<ImageOutcome> outcomes(plan.images.size());
+  jobs::Job job;
+  job.id = m.info.uri;
+  job.mode = plan.command.mode;
+  if (auto lang = vision::Language::Parse(plan.lang); lang.ok()) job.lang = *lang;
+  std::vector<size_t> job_index;  // job image i -> plan image
+  for (size_t i = 0; i < plan.images.size(); ++i) {
+    const PlannedImage& img = plan.images[i];
+    outcomes[i].index = static_cast<int>(i) + 1;
+    if (!img.existing_alt.empty() && !plan.command.again) {
+      outcomes[i].kind = ImageOutcome::Kind::kAlreadyHasAlt;
+      continue;
+    }
+    auto bytes = FetchImage(img);
+    if (!bytes.ok()) {
+      LogWarn(m.info.uri + ": image " + std::to_string(i + 1) + ": " + bytes.status().message());
+      outcomes[i].kind = ImageOutcome::Kind::kFailed;
+      continue;
+    }
+    jobs::JobImage ji;
+    ji.url = img.url.empty() ? "blob:" + img.cid : img.url;
+    if (!img.existing_alt.empty()) ji.existing_alt = img.existing_alt;
+    ji.bytes = std::make_shared<const std::vector<uint8_t>>(std::move(bytes).value());
+    job.images.push_back(std::move(ji));
+    job_index.push_back(i);
+  }
+  std::string results_json;
+  std::string model = options_.model_name;
+  if (!job.images.empty()) {
+    ASSIGN_OR_RETURN(jobs::JobResult result, jobs::SubmitAndWait(executor_, job));
+    results_json = result.ToJsonText();
+    if (!result.model.empty()) model = result.model;
+    for (const auto& item : result.items) {
+      if (item.index < 0 || static_cast<size_t>(item.index) >= job_index.size()) continue;
+      ImageOutcome& o = outcomes[job_index[item.index]];
+      if (item.ok()) {
+        o.kind = plan.images[job_index[item.index]].video_thumbnail
+                     ? ImageOutcome::Kind::kVideoThumbnail
+                     : ImageOutcome::Kind::kDescribed;
+        o.text = item.text;
+      } else {
+        LogWarn(m.info.uri + ": image " + std::to_string(o.index) + ": " + *item.error);
+        o.kind = ImageOutcome::Kind::kFailed;
+      }
+    }
+  }
+  std::vector<std::string> texts =
+      ComposeReplies(outcomes, static_cast<int>(plan.images.size()), model, plan.lang);
+  std::vector<PartDraft> parts;
+  for (size_t k = 0; k < texts.size(); ++k) {
+    parts.push_back({PartRkey(m.info.uri, static_cast<int>(k)), texts[k]});
+  }
+  return store_.SaveResults(m.info.uri, results_json, parts);
+}
+
+Status Bot::ProcessMention(const Mention& start) {
+  ASSIGN_OR_RETURN(int attempts, store_.BeginAttempt(start.info.uri));
+  if (attempts > options_.max_attempts) {
+    return store_.MarkFailed(start.info.uri,
+                             "gave up after " + std::to_string(attempts - 1) + " attempts");
+  }
+  Mention m = start;
+  if (m.state == MentionState::kReceived) {
+    ASSIGN_OR_RETURN(Plan plan, planner_->PlanMention(m.info.uri));
+    if (plan.kind == Plan::Kind::kIgnore) {
+      LogInfo("ignoring " + m.info.uri + ": " + plan.reason);
+      return store_.MarkFailed(m.info.uri, "ignored: " + plan.reason);
+    }
+    RETURN_IF_ERROR(store_.SavePlan(m.info.uri, plan.ToJsonText()));
+    CrashPoint("planned");
+    ASSIGN_OR_RETURN(m, store_.GetMention(m.info.uri));
+  }
+  ASSIGN_OR_RETURN(Plan plan, Plan::FromJsonText(m.plan));
+  if (m.state == MentionState::kPlanned) {
+    if (plan.kind == Plan::Kind::kDescribe) {
+      RETURN_IF_ERROR(Describe(m, plan));
+    } else {
+      Notice notice = plan.kind == Plan::Kind::kBlocked    ? Notice::kTargetBlocked
+                      : plan.kind == Plan::Kind::kNotFound ? Notice::kTargetNotFound
+                                                           : Notice::kNoImages;
+      RETURN_IF_ERROR(store_.SaveResults(
+          m.info.uri, "", {{PartRkey(m.info.uri, 0), ComposeNotice(notice, plan.lang)}}));
+    }
+    CrashPoint("described");
+    ASSIGN_OR_RETURN(m, store_.GetMention(m.info.uri));
+  }
+  if (m.state == MentionState::kDescribed || m.state == MentionState::kPosting) {
+    RETURN_IF_ERROR(poster_->PostParts(m, {plan.lang}));
+  }
+  return Status::Ok();
+}
+
+Result<int> Bot::ProcessPending() {
+  ASSIGN_OR_RETURN(std::vector<Mention> pending, store_.Pending(did_));
+  int finished = 0;
+  for (const Mention& m : pending) {
+    if (stop_) break;
+    Status s = ProcessMention(m);
+    if (!s.ok()) {
+      LogWarn(m.info.uri + ": " + s.message() + " (will retry)");
+      continue;
+    }
+    auto after = store_.GetMention(m.info.uri);
+    if (after.ok() && after->finished()) ++finished;
+  }
+  return finished;
+}
+
+void Bot::RequestStop() {
+  stop_ = true;
+  wake_.notify_all();
+}
+
+Status Bot::Run() {
+  RETURN_IF_ERROR(Start());
+  while (!stop_) {
+    auto polled = PollOnce();
+    if (!polled.ok()) LogWarn("polling notifications: " + polled.status().message());
+    auto done = ProcessPending();
+    if (!done.ok()) LogWarn("processing mentions: " + done.status().message());
+    std::unique_lock<std::mutex> lock(mu_);
+    wake_.wait_for(lock, options_.poll_interval, [this] { return stop_.load(); });
+  }
+  LogInfo("bot " + options_.handle + " stopped");
+  return Status::Ok();
+}
+
+}  // namespace altscribe::bot

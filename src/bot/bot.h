@@ -1,0 +1,84 @@
+// bot/bot.h — one bot account's loop: intake → planner → executor → composer → poster.
+//
+// Intake polls listNotifications (mention, reply, quote) and stores new mentions together with
+// the watermark that follows them, in one transaction, then marks them seen (updateSeen). On the
+// first start (no watermark) mentions from the last 24 hours are taken, so mentions made while
+// the bot was down are answered. Every mention then moves through the state store
+// (received → planned → described → posting → done | failed); a restart resumes each from the
+// last state it reached, and the poster makes posting exactly-once. A mention that keeps
+// failing is given up after `max_attempts` with the reason kept in the store.
+//
+// Fault injection for crash tests: ALTSCRIBE_FAULT_CRASH_AT=planned | described | created:K |
+// posted:K makes
+// the process kill itself (SIGKILL, no cleanup) right after that step is stored.
+//
+// Threading: Run() on one thread; RequestStop() from any thread (e.g. a signal handler's
+// watcher) makes Run() return after the step in progress.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "atproto/identity/resolver.h"
+#include "atproto/xrpc/agent.h"
+#include "bot/planner.h"
+#include "bot/poster.h"
+#include "bot/store.h"
+#include "jobs/executor.h"
+
+namespace altscribe::bot {
+
+struct BotOptions {
+  std::string pds_url;  // the bot account's PDS (http://127.0.0.1:2583, https://bsky.social)
+  std::string handle;
+  std::string password;  // app password; from env or a file, never a flag
+  std::string plc_url = "https://plc.directory";
+  std::chrono::milliseconds poll_interval{1000};
+  int max_attempts = 5;
+  // Image bytes may be fetched from loopback/private addresses (local test networks only).
+  bool allow_private_fetch = false;
+  uint64_t max_image_bytes = 20'000'000;
+  std::string model_name;  // for the disclosure line
+};
+
+class Bot {
+ public:
+  // REQUIRES: store and executor outlive the bot.
+  Bot(BotOptions options, Store& store, jobs::Executor& executor);
+
+  // Logs in (only if the store has no session for the handle) and learns the bot's DID.
+  Status Start();
+  // One intake round; returns how many new mentions were stored.
+  Result<int> PollOnce();
+  // Advances every unfinished mention as far as it goes; returns how many finished.
+  Result<int> ProcessPending();
+  // Start(), then poll and process until RequestStop(). Returns the first fatal error, or OK.
+  Status Run();
+  void RequestStop();
+
+  const std::string& did() const { return did_; }
+
+ private:
+  Status ProcessMention(const Mention& mention);
+  Status Describe(const Mention& mention, const Plan& plan);
+  Result<std::vector<uint8_t>> FetchImage(const PlannedImage& image);
+
+  BotOptions options_;
+  Store& store_;
+  jobs::Executor& executor_;
+  std::unique_ptr<atproto::Agent> agent_;
+  std::unique_ptr<Planner> planner_;
+  std::unique_ptr<Poster> poster_;
+  atproto::DidResolver resolver_;
+  std::string did_;
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::atomic<bool> stop_{false};
+};
+
+}  // namespace altscribe::bot

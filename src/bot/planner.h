@@ -1,0 +1,60 @@
+// bot/planner.h — from a mention to what the reply should be about.
+//
+// The target is the mention's own images if it has any; else the post it quotes
+// (embed.record / recordWithMedia); else its parent. Images come from app.bsky.embed.images,
+// recordWithMedia media, app.bsky.embed.gallery (up to 20) and external-card thumbnails; a
+// video contributes its thumbnail. Each image is identified by (author DID, blob CID) so the
+// original bytes can be fetched from the author's PDS, with the AppView's fullsize URL as the
+// fallback. Mentions that must get no answer are planned as kIgnore with the reason: the bot's
+// own posts, posts by accounts labelled "bot" (no loops), and posts that only reply to the bot
+// without mentioning it in a facet (a typed handle is not a mention).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "atproto/xrpc/agent.h"
+#include "bot/command.h"
+#include "core/status.h"
+
+namespace altscribe::bot {
+
+struct PlannedImage {
+  std::string author_did;
+  std::string cid;  // blob CID ("" when only a URL is known)
+  std::string mime;
+  std::string url;  // the AppView's fullsize (or thumbnail) URL
+  std::string existing_alt;
+  bool video_thumbnail = false;
+};
+
+struct Plan {
+  enum class Kind { kDescribe, kNoImages, kNotFound, kBlocked, kIgnore };
+  Kind kind = Kind::kDescribe;
+  std::string reason;      // for kIgnore (operator's log) and kNotFound/kBlocked
+  std::string target_uri;  // the post whose images are described
+  Command command;
+  std::string lang = "en";  // reply language
+  std::vector<PlannedImage> images;
+
+  std::string ToJsonText() const;
+  static Result<Plan> FromJsonText(std::string_view text);
+};
+
+const char* PlanKindName(Plan::Kind kind);
+
+class Planner {
+ public:
+  // REQUIRES: `agent` (the bot account's) outlives the planner.
+  Planner(atproto::Agent& agent, std::string bot_did);
+
+  // Looks the mention up through the AppView and decides. Network errors are returned (retry
+  // later); everything about the content is an answer in the Plan.
+  Result<Plan> PlanMention(const std::string& mention_uri);
+
+ private:
+  atproto::Agent& agent_;
+  std::string bot_did_;
+};
+
+}  // namespace altscribe::bot

@@ -1,0 +1,227 @@
+// altscribe bot — answer mentions on Bluesky with alt text; `altscribe bot status` shows the
+// state store.
+#include <signal.h>
+
+#include <cstdio>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "bot/bot.h"
+#include "bot/store.h"
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "cli/model_flags.h"
+#include "core/log.h"
+#include "jobs/local_executor.h"
+
+namespace altscribe::cli {
+namespace {
+
+constexpr const char* kHelp =
+    R"(Usage: altscribe bot --pds URL --handle HANDLE --state FILE.db [model flags]
+       altscribe bot status --state FILE.db [--mention AT-URI] [--json]
+
+Watches the account's mentions and replies to each with alt text for the images of the post the
+person means (the mention itself, the post it quotes, or its parent). Every mention's progress is
+kept in the state file, so a restart loses nothing and answers nothing twice. The app password
+comes from ALTSCRIBE_APP_PASSWORD or the file named by --app-password-file (never a flag value).
+SIGTERM or Ctrl-C stops after the step in progress.
+
+Options:
+)";
+
+struct BotArgs {
+  ModelFlags model;
+  std::string pds, handle, password_file, state, plc = "https://plc.directory";
+  int64_t poll_ms = 1000, workers = 2, max_attempts = 5;
+  bool allow_private_fetch = false;
+};
+
+std::string FormatMs(int64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", std::gmtime(&t));
+  return buf;
+}
+
+int RunStatus(const std::vector<std::string>& argv) {
+  std::string state, mention;
+  bool as_json = false;
+  FlagSet flags("bot status");
+  flags.String("state", &state, "the bot's state file", "FILE");
+  flags.String("mention", &mention, "show one mention in detail", "AT-URI");
+  flags.Bool("json", &as_json, "print JSON");
+  std::vector<std::string> rest;
+  if (Status s = flags.Parse(argv, &rest); !s.ok()) {
+    PrintError("bot status", s.message());
+    return 2;
+  }
+  if (flags.help_requested()) {
+    std::printf("Usage: altscribe bot status --state FILE [--mention URI] [--json]\n\n%s",
+                flags.Usage().c_str());
+    return 0;
+  }
+  if (state.empty()) {
+    PrintError("bot status", "--state FILE is required");
+    return 2;
+  }
+  auto store = bot::Store::Open(state);
+  if (!store.ok()) {
+    PrintError("bot status", store.status().message());
+    return 1;
+  }
+  std::vector<bot::Mention> mentions;
+  if (!mention.empty()) {
+    auto m = (*store)->GetMention(mention);
+    if (!m.ok()) {
+      PrintError("bot status", m.status().message());
+      return 1;
+    }
+    mentions.push_back(*m);
+  } else {
+    auto list = (*store)->List({.limit = 100});
+    if (!list.ok()) {
+      PrintError("bot status", list.status().message());
+      return 1;
+    }
+    mentions = std::move(list).value();
+  }
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& m : mentions) {
+    nlohmann::json parts = nlohmann::json::array();
+    for (const auto& p : m.parts) {
+      parts.push_back({{"k", p.k},
+                       {"rkey", p.rkey},
+                       {"state", bot::PartStateName(p.state)},
+                       {"uri", p.uri},
+                       {"attempts", p.attempts},
+                       {"text", p.text}});
+    }
+    out.push_back({{"uri", m.info.uri},
+                   {"author", m.info.author_did},
+                   {"state", bot::MentionStateName(m.state)},
+                   {"reason", m.reason},
+                   {"attempts", m.attempts},
+                   {"received", FormatMs(m.received_ms)},
+                   {"updated", FormatMs(m.updated_ms)},
+                   {"parts", parts}});
+  }
+  if (as_json) {
+    std::printf("%s\n", out.dump(2).c_str());
+    return 0;
+  }
+  for (const auto& m : out) {
+    std::printf("%s  %-9s %s%s\n", m["updated"].get<std::string>().c_str(),
+                m["state"].get<std::string>().c_str(), m["uri"].get<std::string>().c_str(),
+                m["reason"].get<std::string>().empty()
+                    ? ""
+                    : ("  (" + m["reason"].get<std::string>() + ")").c_str());
+    if (!mention.empty()) {
+      for (const auto& p : m["parts"]) {
+        std::printf("  part %d %-7s %s\n    %s\n", p["k"].get<int>(),
+                    p["state"].get<std::string>().c_str(), p["uri"].get<std::string>().c_str(),
+                    p["text"].get<std::string>().c_str());
+      }
+    }
+  }
+  if (out.empty()) std::printf("no mentions yet\n");
+  return 0;
+}
+
+}  // namespace
+
+int RunBot(const std::vector<std::string>& argv) {
+  if (!argv.empty() && argv[0] == "status") {
+    return RunStatus(std::vector<std::string>(argv.begin() + 1, argv.end()));
+  }
+  BotArgs a;
+  FlagSet flags("bot");
+  flags.String("pds", &a.pds, "the bot account's PDS, e.g. https://bsky.social", "URL");
+  flags.String("handle", &a.handle, "the bot account's handle", "HANDLE");
+  flags.String("app-password-file", &a.password_file,
+               "file holding the app password (or set ALTSCRIBE_APP_PASSWORD)", "FILE");
+  flags.String("state", &a.state, "state file (SQLite; created, mode 0600)", "FILE");
+  flags.String("plc", &a.plc, "PLC directory for resolving DIDs (default plc.directory)", "URL");
+  flags.Int("poll-ms", &a.poll_ms, "milliseconds between notification polls (default 1000)");
+  flags.Int("workers", &a.workers, "image worker threads (default 2)");
+  flags.Int("max-attempts", &a.max_attempts, "give a mention up after this many tries (5)");
+  flags.Bool("allow-private-fetch", &a.allow_private_fetch,
+             "fetch images from loopback/private addresses (local test networks only)");
+  AddModelFlags(flags, &a.model);
+  std::vector<std::string> rest;
+  if (Status s = flags.Parse(argv, &rest); !s.ok()) {
+    PrintError("bot", s.message());
+    return 2;
+  }
+  if (flags.help_requested()) {
+    std::printf("%s%s", kHelp, flags.Usage().c_str());
+    return 0;
+  }
+  if (!rest.empty()) {
+    PrintError("bot", "unexpected argument '" + rest[0] + "' (see altscribe bot --help)");
+    return 2;
+  }
+  if (a.pds.empty() || a.handle.empty() || a.state.empty()) {
+    PrintError("bot", "--pds, --handle and --state are required (see altscribe bot --help)");
+    return 2;
+  }
+  std::string password;
+  if (!a.password_file.empty()) {
+    ::setenv("ALTSCRIBE_APP_PASSWORD_FILE", a.password_file.c_str(), 1);
+  }
+  auto secret = ReadSecret("ALTSCRIBE_APP_PASSWORD");
+  if (!secret.ok()) {
+    PrintError("bot", secret.status().message());
+    return 1;
+  }
+  password = *secret;
+
+  // Signals go to one thread, which asks the bot to stop; block them before any thread starts.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+
+  auto store = bot::Store::Open(a.state);
+  if (!store.ok()) {
+    PrintError("bot", store.status().message());
+    return 1;
+  }
+  auto model = LoadModel(a.model, nullptr);
+  if (!model.ok()) {
+    PrintError("bot", model.status().message());
+    return 1;
+  }
+  jobs::LocalExecutorOptions eo;
+  eo.threads = static_cast<int>(a.workers);
+  jobs::LocalExecutor executor(**model, eo);
+
+  bot::BotOptions bo;
+  bo.pds_url = a.pds;
+  bo.handle = a.handle;
+  bo.password = password;
+  bo.plc_url = a.plc;
+  bo.poll_interval = std::chrono::milliseconds(a.poll_ms);
+  bo.max_attempts = static_cast<int>(a.max_attempts);
+  bo.allow_private_fetch = a.allow_private_fetch;
+  bo.model_name = (*model)->Name();
+  bot::Bot b(bo, **store, executor);
+
+  std::thread watcher([&] {
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    LogInfo(std::string("got ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", stopping");
+    b.RequestStop();
+  });
+  Status s = b.Run();
+  if (!s.ok()) PrintError("bot", s.message());
+  // Wake the watcher if the bot stopped on its own.
+  pthread_kill(watcher.native_handle(), SIGTERM);
+  watcher.join();
+  executor.Shutdown(std::chrono::seconds(30));
+  return s.ok() ? 0 : 1;
+}
+
+}  // namespace altscribe::cli

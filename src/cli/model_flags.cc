@@ -1,0 +1,61 @@
+#include "cli/model_flags.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "core/log.h"
+#include "vision/endpoint_model.h"
+#include "vision/llama_model.h"
+
+namespace altscribe::cli {
+
+void AddModelFlags(FlagSet& flags, ModelFlags* a) {
+  flags.String("model", &a->model, "text model GGUF", "FILE");
+  flags.String("mmproj", &a->mmproj, "multimodal projector GGUF for --model", "FILE");
+  flags.String("endpoint", &a->endpoint, "OpenAI-compatible server instead of --model", "URL");
+  flags.String("endpoint-model", &a->endpoint_model, "model name to ask the endpoint for", "NAME");
+  flags.Int("threads", &a->threads, "CPU threads for the model (default: all cores)");
+  flags.Int("gpu-layers", &a->gpu_layers, "layers to offload to the GPU (default: all if present)");
+  flags.Int("ctx", &a->ctx, "context size in tokens (default 8192)");
+  flags.String("chat-template", &a->chat_template,
+               "override the chat template: vicuna, chatml, gemma, smolvlm, ...", "NAME");
+}
+
+Result<std::unique_ptr<vision::VisionModel>> LoadModel(const ModelFlags& a, double* load_ms) {
+  if (load_ms) *load_ms = 0;
+  if (!a.endpoint.empty() && !a.model.empty()) {
+    return Status::InvalidArgument("give either --model or --endpoint, not both");
+  }
+  if (!a.endpoint.empty()) {
+    vision::EndpointOptions eo;
+    eo.url = a.endpoint;
+    eo.model = a.endpoint_model;
+    ASSIGN_OR_RETURN(eo.api_key, ReadSecret("ALTSCRIBE_ENDPOINT_KEY"));
+    ASSIGN_OR_RETURN(auto m, vision::EndpointVisionModel::Create(std::move(eo)));
+    return std::unique_ptr<vision::VisionModel>(std::move(m));
+  }
+  if (a.model.empty()) {
+    return Status::InvalidArgument(
+        "no model: pass --model FILE.gguf --mmproj FILE.gguf or --endpoint URL (see altscribe "
+        "model list)");
+  }
+  vision::LlamaModelOptions lo;
+  lo.model_path = a.model;
+  lo.mmproj_path = a.mmproj;
+  lo.chat_template = a.chat_template;
+  lo.n_threads = static_cast<int>(a.threads);
+  lo.n_gpu_layers = static_cast<int>(a.gpu_layers);
+  lo.n_ctx = static_cast<int>(a.ctx);
+  const bool tty = isatty(STDERR_FILENO);
+  if (tty) std::fprintf(stderr, "loading %s ...\r", a.model.c_str());
+  auto m = vision::LlamaVisionModel::Load(lo);
+  if (tty) std::fprintf(stderr, "\033[K");
+  if (!m.ok()) return m.status();
+  if (load_ms) *load_ms = (*m)->load_ms();
+  LogInfo("loaded " + (*m)->Name() + " in " + std::to_string(static_cast<int>((*m)->load_ms())) +
+          " ms");
+  return std::unique_ptr<vision::VisionModel>(std::move(m).value());
+}
+
+}  // namespace altscribe::cli

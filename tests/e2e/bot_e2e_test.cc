@@ -1,0 +1,295 @@
+// altscribe bot against a real Bluesky network on loopback (PLC + PDS + AppView from
+// @atproto/dev-env, tests/e2e/devnet) with the tiny model: a mention in, one correct reply
+// thread out, exactly once — across restarts, crashes at every step, and bursts.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "atproto/graphemes.h"
+#include "bot/store.h"
+#include "image_fixtures.h"
+#include "network.h"
+#include "test_env.h"
+
+namespace altscribe::e2e {
+namespace {
+
+namespace t = altscribe::testing;
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+class BotE2e : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    net_ = Network::Load();
+    ASSERT_FALSE(net_.pds.empty());
+    dir_ = t::MakeTempDir("bot-e2e");
+    bot_ = Account::Create(net_, "alt");
+    alice_ = Account::Create(net_, "alice");
+    bob_ = Account::Create(net_, "bob");
+    ASSERT_FALSE(bot_->did().empty() || alice_->did().empty() || bob_->did().empty());
+    state_ = dir_ + "/bot.db";
+    log_ = dir_ + "/bot.log";
+  }
+
+  std::unique_ptr<BotProcess> StartBot(std::vector<std::string> env = {}) {
+    return std::make_unique<BotProcess>(net_, *bot_, state_, log_, std::move(env));
+  }
+
+  Ref AlicePostsImages(int n, std::vector<std::string> alts = {}) {
+    Account::PostSpec s;
+    s.text = "my photos";
+    for (int i = 0; i < n; ++i) {
+      s.images.push_back(i % 2 ? t::MakePng(200 + 10 * i, 150) : t::MakeJpeg(320, 200 + 10 * i));
+    }
+    s.alts = std::move(alts);
+    return alice_->Post(s);
+  }
+
+  Ref BobMentions(const Ref& target, const std::string& words = "") {
+    Account::PostSpec s;
+    s.text = "@" + bot_->handle() + " " + words;
+    s.mention_handle = bot_->handle();
+    s.mention_did = bot_->did();
+    s.reply_to = &target;
+    return bob_->Post(s);
+  }
+
+  // Waits until the bot's reply thread to `mention` has `parts` posts (or the time is up).
+  std::vector<json> WaitForThread(const Ref& mention, size_t parts, int seconds = 60) {
+    auto deadline = Clock::now() + std::chrono::seconds(seconds);
+    std::vector<json> thread;
+    while (Clock::now() < deadline) {
+      thread = ReplyThread(net_, bot_->did(), mention.uri);
+      if (thread.size() >= parts && Finished(mention.uri)) return thread;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ADD_FAILURE() << "no complete reply to " << mention.uri << " within " << seconds
+                  << " s; bot log: " << log_ << "\n"
+                  << t::ReadWholeFile(log_).substr(0, 4000);
+    return thread;
+  }
+
+  // How many posts the reply to `mention_uri` has, by the state store.
+  size_t StoredParts(const std::string& mention_uri) {
+    auto store = bot::Store::Open(state_);
+    if (!store.ok()) return 0;
+    auto m = (*store)->GetMention(mention_uri);
+    return m.ok() ? m->parts.size() : 0;
+  }
+
+  bool Finished(const std::string& mention_uri) {
+    auto store = bot::Store::Open(state_);
+    if (!store.ok()) return false;
+    auto m = (*store)->GetMention(mention_uri);
+    return m.ok() && m->finished();
+  }
+
+  // Every post is within Bluesky's limits and carries no facets from model text.
+  void ExpectWithinLimits(const std::vector<json>& thread) {
+    for (const auto& rec : thread) {
+      std::string text = rec["value"]["text"];
+      EXPECT_LE(atproto::CountGraphemes(text), 300u) << text;
+      EXPECT_LE(text.size(), 3000u);
+      EXPECT_FALSE(rec["value"].contains("facets")) << text;
+    }
+  }
+
+  std::string Joined(const std::vector<json>& thread) {
+    std::string all;
+    for (const auto& rec : thread) all += rec["value"]["text"].get<std::string>() + "\n";
+    return all;
+  }
+
+  Network net_;
+  std::string dir_, state_, log_;
+  std::unique_ptr<Account> bot_, alice_, bob_;
+};
+
+TEST_F(BotE2e, ThreeImagesGetOneThreadInOrder) {
+  auto bot = StartBot();
+  Ref post = AlicePostsImages(3);
+  Ref mention = BobMentions(post);
+  std::vector<json> thread = WaitForThread(mention, 1);
+  ASSERT_FALSE(thread.empty());
+  std::string all = Joined(thread);
+  size_t p1 = all.find("Image 1 of 3"), p2 = all.find("Image 2 of 3"),
+         p3 = all.find("Image 3 of 3");
+  ASSERT_NE(p1, std::string::npos) << all;
+  ASSERT_NE(p2, std::string::npos) << all;
+  ASSERT_NE(p3, std::string::npos) << all;
+  EXPECT_LT(p1, p2);
+  EXPECT_LT(p2, p3);
+  EXPECT_NE(all.find("please check"), std::string::npos) << "AI disclosure: " << all;
+  // Root is the thread's root (Alice's post), the first part replies to the mention.
+  EXPECT_EQ(thread[0]["value"]["reply"]["root"]["uri"], post.uri);
+  EXPECT_EQ(thread[0]["value"]["reply"]["parent"]["uri"], mention.uri);
+  for (size_t k = 1; k < thread.size(); ++k) {
+    EXPECT_EQ(thread[k]["value"]["reply"]["parent"]["uri"], thread[k - 1]["uri"]);
+    EXPECT_EQ(thread[k]["value"]["reply"]["root"]["uri"], post.uri);
+  }
+  ExpectWithinLimits(thread);
+  EXPECT_EQ(thread[0]["value"]["langs"], json::array({"en"}));
+  EXPECT_EQ(bot->Stop(), 0) << "SIGTERM stops the bot cleanly";
+}
+
+TEST_F(BotE2e, MentionsWhileDownAreAnsweredOnceAfterStart) {
+  {
+    auto warmup = StartBot();
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+  }
+  std::vector<Ref> mentions;
+  for (int i = 0; i < 5; ++i) mentions.push_back(BobMentions(AlicePostsImages(1)));
+  auto bot = StartBot();
+  std::vector<size_t> sizes;
+  for (const Ref& m : mentions) {
+    std::vector<json> thread = WaitForThread(m, 1);
+    EXPECT_EQ(thread.size(), StoredParts(m.uri)) << "the whole thread, no more";
+    sizes.push_back(thread.size());
+  }
+  bot->Stop();
+  // A second start changes nothing: no duplicates, no new login.
+  auto again = StartBot();
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  again->Stop();
+  for (size_t i = 0; i < mentions.size(); ++i) {
+    EXPECT_EQ(ReplyThread(net_, bot_->did(), mentions[i].uri).size(), sizes[i]);
+  }
+  size_t replies_to_mentions = 0;
+  for (const auto& rec : BotPosts(net_, bot_->did())) {
+    for (const Ref& m : mentions)
+      replies_to_mentions += rec["value"]["reply"]["parent"]["uri"] == m.uri;
+  }
+  EXPECT_EQ(replies_to_mentions, mentions.size());
+  std::string log = t::ReadWholeFile(log_);
+  size_t logins = 0;
+  for (size_t p = 0; (p = log.find("logging in to", p)) != std::string::npos; ++p) ++logins;
+  EXPECT_EQ(logins, 1u) << "the stored session is reused across restarts";
+}
+
+TEST_F(BotE2e, CrashAtEveryStepStillGivesExactlyOneThread) {
+  // Four images with long descriptions make a multi-part thread.
+  for (const std::string point : {"planned", "described", "created:0", "posted:0", "created:1"}) {
+    SCOPED_TRACE(point);
+    Ref post = AlicePostsImages(4);
+    Ref mention = BobMentions(post, "detail");
+    auto crashing = StartBot({"ALTSCRIBE_FAULT_CRASH_AT=" + point});
+    int sig = 0;
+    crashing->WaitExit(60'000, &sig);
+    EXPECT_EQ(sig, SIGKILL) << "the injected crash at " << point << " happened";
+    auto bot = StartBot();
+    std::vector<json> thread = WaitForThread(mention, 2);
+    bot->Stop();
+    ASSERT_GE(thread.size(), 2u) << "a multi-part reply";
+    ExpectWithinLimits(thread);
+    size_t first_parts = 0;
+    for (const auto& rec : BotPosts(net_, bot_->did())) {
+      first_parts += rec["value"]["reply"]["parent"]["uri"] == mention.uri;
+    }
+    EXPECT_EQ(first_parts, 1u) << "exactly one reply thread";
+    std::string all = Joined(thread);
+    for (int i = 1; i <= 4; ++i) {
+      EXPECT_EQ(all.find("Image " + std::to_string(i) + " of 4"),
+                all.rfind("Image " + std::to_string(i) + " of 4"))
+          << "image " << i << " described once";
+    }
+  }
+}
+
+TEST_F(BotE2e, AwkwardCases) {
+  auto bot = StartBot();
+  // No image anywhere: a short polite reply.
+  Account::PostSpec plain;
+  plain.text = "just words";
+  Ref words = alice_->Post(plain);
+  Ref m1 = BobMentions(words);
+  // Existing alt text is not described again.
+  Ref with_alt = AlicePostsImages(2, {"", "A red square on a white wall."});
+  Ref m2 = BobMentions(with_alt);
+  // The parent was deleted.
+  Ref doomed = AlicePostsImages(1);
+  Ref m3 = BobMentions(doomed);
+  // Quote with media: the quoting post's own images are described.
+  Account::PostSpec quote;
+  quote.text = "look @" + bot_->handle();
+  quote.mention_handle = bot_->handle();
+  quote.mention_did = bot_->did();
+  quote.images = {t::MakeJpeg(100, 100)};
+  Ref quoted = AlicePostsImages(1);
+  quote.quote = &quoted;
+  Ref m4 = bob_->Post(quote);
+
+  auto no_image = WaitForThread(m1, 1);
+  ASSERT_EQ(no_image.size(), 1u);
+  EXPECT_LT(no_image[0]["value"]["text"].get<std::string>().size(), 300u);
+  auto alt = WaitForThread(m2, 1);
+  std::string alt_text = Joined(alt);
+  EXPECT_NE(alt_text.find("Image 2 already has alt text"), std::string::npos) << alt_text;
+  EXPECT_NE(alt_text.find("Image 1 of 2"), std::string::npos) << alt_text;
+  auto q = WaitForThread(m4, 1);
+  EXPECT_FALSE(q.empty());
+  EXPECT_EQ(Joined(q).find("Image 1 of"), std::string::npos) << "one image: no numbering";
+  auto gone = WaitForThread(m3, 1);
+  EXPECT_FALSE(gone.empty());
+  bot->Stop();
+}
+
+TEST_F(BotE2e, TheBotIgnoresItselfAndRepliesWithoutAMention) {
+  auto bot = StartBot();
+  Ref post = AlicePostsImages(1);
+  Ref mention = BobMentions(post);
+  auto thread = WaitForThread(mention, 1);
+  ASSERT_FALSE(thread.empty());
+  // Bob replies to the bot's reply without mentioning it: no answer.
+  Account::PostSpec s;
+  s.text = "thanks!";
+  Ref reply_ref{thread[0]["uri"], thread[0]["cid"]};
+  s.reply_to = &reply_ref;
+  s.reply_root = &post;
+  Ref thanks = bob_->Post(s);
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_TRUE(ReplyThread(net_, bot_->did(), thanks.uri).empty());
+  bot->Stop();
+}
+
+TEST_F(BotE2e, ThirtyMentionsInASecondAreAllAnsweredOnce) {
+  Ref post = AlicePostsImages(1);
+  auto bot = StartBot();
+  std::vector<Ref> mentions;
+  for (int i = 0; i < 30; ++i) mentions.push_back(BobMentions(post, "#" + std::to_string(i)));
+  for (const Ref& m : mentions) {
+    size_t posted = WaitForThread(m, 1, 120).size();
+    EXPECT_EQ(posted, StoredParts(m.uri)) << m.uri;
+  }
+  bot->Stop();
+  size_t first_parts = 0;
+  for (const auto& rec : BotPosts(net_, bot_->did())) {
+    for (const Ref& m : mentions) first_parts += rec["value"]["reply"]["parent"]["uri"] == m.uri;
+  }
+  EXPECT_EQ(first_parts, mentions.size());
+}
+
+TEST_F(BotE2e, SecretsStayOutOfLogsAndProcessList) {
+  auto bot = StartBot();
+  Ref mention = BobMentions(AlicePostsImages(1));
+  WaitForThread(mention, 1);
+  std::string cmdline = t::ReadWholeFile("/proc/" + std::to_string(bot->pid()) + "/cmdline");
+  bot->Stop();
+  auto store = bot::Store::Open(state_);
+  ASSERT_TRUE(store.ok());
+  auto session = (*store)->LoadSession(bot_->did());
+  ASSERT_TRUE(session.ok() && session->has_value());
+  std::string log = t::ReadWholeFile(log_);
+  ASSERT_FALSE(log.empty());
+  for (const std::string& secret :
+       {bot_->password(), (*session)->access_jwt, (*session)->refresh_jwt}) {
+    EXPECT_EQ(log.find(secret), std::string::npos) << "a secret in the log";
+    EXPECT_EQ(cmdline.find(secret), std::string::npos) << "a secret in the command line";
+  }
+}
+
+}  // namespace
+}  // namespace altscribe::e2e
