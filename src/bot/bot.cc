@@ -1,8 +1,11 @@
 #include "bot/bot.h"
 
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "atproto/records/post.h"
 #include "atproto/syntax/datetime.h"
@@ -36,6 +39,16 @@ namespace {
 
 std::optional<StrongRef> Ref(const ap::StrongRef& r) {
   return StrongRef{r.uri.ToString(), r.cid.str()};
+}
+
+// A debug line with the wall-clock time a mention reached a step, for bench/mention_latency:
+// "stage <step> <mention uri> <unix ms>".
+void LogStage(std::string_view step, const std::string& uri) {
+  if (GetLogLevel() < LogLevel::kDebug) return;
+  int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+  LogDebug("stage " + std::string(step) + " " + uri + " " + std::to_string(ms));
 }
 
 }  // namespace
@@ -185,6 +198,7 @@ Status Bot::Describe(const Mention& m, const Plan& plan) {
     job.images.push_back(std::move(ji));
     job_index.push_back(i);
   }
+  LogStage("fetched", m.info.uri);
   std::string results_json;
   std::string model = options_.model_name;
   if (!job.images.empty()) {
@@ -220,6 +234,7 @@ Status Bot::ProcessMention(const Mention& start) {
     return store_.MarkFailed(start.info.uri,
                              "gave up after " + std::to_string(attempts - 1) + " attempts");
   }
+  LogStage("begin", start.info.uri);
   Mention m = start;
   if (m.state == MentionState::kReceived) {
     ASSIGN_OR_RETURN(Plan plan, planner_->PlanMention(m.info.uri));
@@ -228,6 +243,7 @@ Status Bot::ProcessMention(const Mention& start) {
       return store_.MarkFailed(m.info.uri, "ignored: " + plan.reason);
     }
     RETURN_IF_ERROR(store_.SavePlan(m.info.uri, plan.ToJsonText()));
+    LogStage("planned", m.info.uri);
     CrashPoint("planned");
     ASSIGN_OR_RETURN(m, store_.GetMention(m.info.uri));
   }
@@ -242,6 +258,7 @@ Status Bot::ProcessMention(const Mention& start) {
       RETURN_IF_ERROR(store_.SaveResults(
           m.info.uri, "", {{PartRkey(m.info.uri, 0), ComposeNotice(notice, plan.lang)}}));
     }
+    LogStage("described", m.info.uri);
     CrashPoint("described");
     ASSIGN_OR_RETURN(m, store_.GetMention(m.info.uri));
   }
@@ -270,18 +287,50 @@ Result<int> Bot::ProcessPending() {
 void Bot::RequestStop() {
   stop_ = true;
   wake_.notify_all();
+  work_.notify_all();
+}
+
+void Bot::WorkerLoop() {
+  for (;;) {
+    Mention m;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      work_.wait(lock, [this] { return stop_.load() || !queue_.empty(); });
+      if (stop_) return;
+      m = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    Status s = ProcessMention(m);
+    if (!s.ok()) LogWarn(m.info.uri + ": " + s.message() + " (will retry)");
+    std::lock_guard<std::mutex> lock(mu_);
+    in_flight_.erase(m.info.uri);
+  }
 }
 
 Status Bot::Run() {
   RETURN_IF_ERROR(Start());
+  std::vector<std::thread> workers;
+  for (int i = 0; i < std::max(1, options_.concurrency); ++i) {
+    workers.emplace_back([this] { WorkerLoop(); });
+  }
   while (!stop_) {
     auto polled = PollOnce();
     if (!polled.ok()) LogWarn("polling notifications: " + polled.status().message());
-    auto done = ProcessPending();
-    if (!done.ok()) LogWarn("processing mentions: " + done.status().message());
+    auto pending = store_.Pending(did_);
+    if (!pending.ok()) {
+      LogWarn("reading the state store: " + pending.status().message());
+    } else {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (Mention& m : *pending) {
+        if (in_flight_.insert(m.info.uri).second) queue_.push_back(std::move(m));
+      }
+    }
+    work_.notify_all();
     std::unique_lock<std::mutex> lock(mu_);
     wake_.wait_for(lock, options_.poll_interval, [this] { return stop_.load(); });
   }
+  work_.notify_all();
+  for (auto& w : workers) w.join();
   LogInfo("bot " + options_.handle + " stopped");
   return Status::Ok();
 }

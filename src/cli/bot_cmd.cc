@@ -10,6 +10,7 @@
 #include "bot/bot.h"
 #include "bot/store.h"
 #include "cli/commands.h"
+#include "cli/config_file.h"
 #include "cli/flags.h"
 #include "cli/model_flags.h"
 #include "core/log.h"
@@ -136,7 +137,9 @@ int RunBot(const std::vector<std::string>& argv) {
     return RunStatus(std::vector<std::string>(argv.begin() + 1, argv.end()));
   }
   BotArgs a;
+  std::string config;
   FlagSet flags("bot");
+  flags.String("config", &config, "TOML config file (settings, several [[account]]s)", "FILE");
   flags.String("pds", &a.pds, "the bot account's PDS, e.g. https://bsky.social", "URL");
   flags.String("handle", &a.handle, "the bot account's handle", "HANDLE");
   flags.String("app-password-file", &a.password_file,
@@ -162,22 +165,66 @@ int RunBot(const std::vector<std::string>& argv) {
     PrintError("bot", "unexpected argument '" + rest[0] + "' (see altscribe bot --help)");
     return 2;
   }
-  if (a.pds.empty() || a.handle.empty() || a.state.empty()) {
-    PrintError("bot", "--pds, --handle and --state are required (see altscribe bot --help)");
+
+  // Accounts: the [[account]] tables of the config file, or the one from the flags.
+  struct AccountArgs {
+    std::string handle, pds, password_file;
+  };
+  std::vector<AccountArgs> accounts;
+  if (!config.empty()) {
+    auto cfg = LoadConfigFile(config);
+    if (!cfg.ok()) {
+      PrintError("bot", cfg.status().message());
+      return 2;
+    }
+    if (Status s = flags.ApplyDefaults(cfg->settings, config); !s.ok()) {
+      PrintError("bot", s.message());
+      return 2;
+    }
+    for (const Settings& acc : cfg->accounts) {
+      AccountArgs aa{"", a.pds, ""};
+      for (const auto& [k, v] : acc) {
+        if (k == "handle")
+          aa.handle = v;
+        else if (k == "pds")
+          aa.pds = v;
+        else if (k == "app-password-file")
+          aa.password_file = v;
+        else {
+          PrintError("bot", config + ": unknown [[account]] setting '" + k +
+                                "' (handle, pds, app-password-file)");
+          return 2;
+        }
+      }
+      accounts.push_back(aa);
+    }
+  }
+  if (accounts.empty()) accounts.push_back({a.handle, a.pds, a.password_file});
+  if (a.state.empty()) {
+    PrintError("bot", "--state FILE is required (see altscribe bot --help)");
     return 2;
   }
-  std::string password;
-  if (!a.password_file.empty()) {
-    ::setenv("ALTSCRIBE_APP_PASSWORD_FILE", a.password_file.c_str(), 1);
+  std::vector<std::string> passwords;
+  for (const auto& acc : accounts) {
+    if (acc.handle.empty() || acc.pds.empty()) {
+      PrintError("bot", "every account needs a handle and a PDS (--handle, --pds or [[account]])");
+      return 2;
+    }
+    Result<std::string> secret = acc.password_file.empty() ? ReadSecret("ALTSCRIBE_APP_PASSWORD")
+                                                           : ReadSecretFile(acc.password_file);
+    if (!secret.ok()) {
+      PrintError("bot", secret.status().message());
+      return 1;
+    }
+    if (secret->empty()) {
+      PrintError("bot", "no app password for " + acc.handle +
+                            ": set ALTSCRIBE_APP_PASSWORD or app-password-file");
+      return 2;
+    }
+    passwords.push_back(*secret);
   }
-  auto secret = ReadSecret("ALTSCRIBE_APP_PASSWORD");
-  if (!secret.ok()) {
-    PrintError("bot", secret.status().message());
-    return 1;
-  }
-  password = *secret;
 
-  // Signals go to one thread, which asks the bot to stop; block them before any thread starts.
+  // Signals go to one thread, which asks the bots to stop; block them before any thread starts.
   sigset_t sigs;
   sigemptyset(&sigs);
   sigaddset(&sigs, SIGTERM);
@@ -198,30 +245,45 @@ int RunBot(const std::vector<std::string>& argv) {
   eo.threads = static_cast<int>(a.workers);
   jobs::LocalExecutor executor(**model, eo);
 
-  bot::BotOptions bo;
-  bo.pds_url = a.pds;
-  bo.handle = a.handle;
-  bo.password = password;
-  bo.plc_url = a.plc;
-  bo.poll_interval = std::chrono::milliseconds(a.poll_ms);
-  bo.max_attempts = static_cast<int>(a.max_attempts);
-  bo.allow_private_fetch = a.allow_private_fetch;
-  bo.model_name = (*model)->Name();
-  bot::Bot b(bo, **store, executor);
+  std::vector<std::unique_ptr<bot::Bot>> bots;
+  for (size_t i = 0; i < accounts.size(); ++i) {
+    bot::BotOptions bo;
+    bo.pds_url = accounts[i].pds;
+    bo.handle = accounts[i].handle;
+    bo.password = passwords[i];
+    bo.plc_url = a.plc;
+    bo.poll_interval = std::chrono::milliseconds(a.poll_ms);
+    bo.max_attempts = static_cast<int>(a.max_attempts);
+    bo.allow_private_fetch = a.allow_private_fetch;
+    bo.model_name = (*model)->Name();
+    bots.push_back(std::make_unique<bot::Bot>(bo, **store, executor));
+  }
 
   std::thread watcher([&] {
     int sig = 0;
     sigwait(&sigs, &sig);
     LogInfo(std::string("got ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", stopping");
-    b.RequestStop();
+    for (auto& b : bots) b->RequestStop();
   });
-  Status s = b.Run();
-  if (!s.ok()) PrintError("bot", s.message());
-  // Wake the watcher if the bot stopped on its own.
-  pthread_kill(watcher.native_handle(), SIGTERM);
+  std::vector<Status> results(bots.size());
+  std::vector<std::thread> runners;
+  for (size_t i = 0; i < bots.size(); ++i) {
+    runners.emplace_back([&, i] {
+      results[i] = bots[i]->Run();
+      if (!results[i].ok()) {
+        PrintError("bot", accounts[i].handle + ": " + results[i].message());
+        for (auto& b : bots) b->RequestStop();  // one account failing to start stops all
+      }
+    });
+  }
+  for (auto& r : runners) r.join();
+  pthread_kill(watcher.native_handle(), SIGTERM);  // wake the watcher if nobody signalled
   watcher.join();
   executor.Shutdown(std::chrono::seconds(30));
-  return s.ok() ? 0 : 1;
+  for (const Status& s : results) {
+    if (!s.ok()) return 1;
+  }
+  return 0;
 }
 
 }  // namespace altscribe::cli

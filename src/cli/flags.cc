@@ -68,7 +68,8 @@ Status FlagSet::Set(const Flag& f, const std::string& value, const std::string& 
 }
 
 Status FlagSet::Parse(const std::vector<std::string>& args, std::vector<std::string>* positional) {
-  std::vector<bool> seen(flags_.size(), false);
+  std::vector<bool>& seen = seen_;
+  seen.assign(flags_.size(), false);
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--") {
@@ -116,7 +117,23 @@ Status FlagSet::Parse(const std::vector<std::string>& args, std::vector<std::str
     std::string env = EnvName(flags_[k].name);
     if (const char* v = std::getenv(env.c_str()); v && *v) {
       RETURN_IF_ERROR(Set(flags_[k], v, env));
+      seen[k] = true;
     }
+  }
+  return Status::Ok();
+}
+
+Status FlagSet::ApplyDefaults(const std::vector<std::pair<std::string, std::string>>& settings,
+                              const std::string& origin) {
+  seen_.resize(flags_.size(), false);
+  for (const auto& [name, value] : settings) {
+    const Flag* f = Find(name);
+    if (!f) {
+      return Status::InvalidArgument(origin + ": unknown setting '" + name + "' (see altscribe " +
+                                     command_ + " --help for the names)");
+    }
+    if (seen_[f - flags_.data()]) continue;
+    RETURN_IF_ERROR(Set(*f, value, origin + ": " + name));
   }
   return Status::Ok();
 }
@@ -138,12 +155,18 @@ Result<std::string> ReadSecret(const std::string& env_name) {
   if (const char* v = std::getenv(env_name.c_str()); v && *v) return std::string(v);
   std::string file_env = env_name + "_FILE";
   if (const char* path = std::getenv(file_env.c_str()); path && *path) {
-    auto bytes = ReadFileBytes(path, 64 * 1024);
-    if (!bytes.ok()) return bytes.status().WithPrefix(file_env);
-    std::string s(bytes->begin(), bytes->end());
-    return std::string(Trim(s));
+    auto secret = ReadSecretFile(path);
+    if (!secret.ok()) return secret.status().WithPrefix(file_env);
+    return secret;
   }
   return std::string();
+}
+
+Result<std::string> ReadSecretFile(const std::string& path) {
+  auto bytes = ReadFileBytes(path, 64 * 1024);
+  if (!bytes.ok()) return bytes.status();
+  std::string s(bytes->begin(), bytes->end());
+  return std::string(Trim(s));
 }
 
 }  // namespace altscribe::cli

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -26,6 +27,12 @@ class FlagSet {
   // Parses args (after the subcommand). Anything not starting with "--" is positional; "--"
   // ends flags. Errors are one line: "unknown flag --x (see altscribe describe --help)".
   Status Parse(const std::vector<std::string>& args, std::vector<std::string>* positional);
+
+  // Applies settings from a config file (flag name → value as text) to the flags that neither
+  // the command line nor the environment set. Unknown names are an error naming `origin`.
+  // REQUIRES: after Parse().
+  Status ApplyDefaults(const std::vector<std::pair<std::string, std::string>>& settings,
+                       const std::string& origin);
 
   // True when --help or -h was given; Parse() then returns OK without checking values.
   bool help_requested() const { return help_; }
@@ -47,11 +54,14 @@ class FlagSet {
 
   std::string command_;
   std::vector<Flag> flags_;
+  std::vector<bool> seen_;  // set by the command line or the environment
   bool help_ = false;
 };
 
 // Reads a secret from $ENV_NAME or from the file named by $ENV_NAME_FILE (trailing newline
 // stripped). Returns an empty string when neither is set.
 Result<std::string> ReadSecret(const std::string& env_name);
+// Reads a secret from a file (trailing whitespace stripped); errors name the file.
+Result<std::string> ReadSecretFile(const std::string& path);
 
 }  // namespace altscribe::cli

@@ -63,8 +63,10 @@ class BotE2e : public ::testing::Test {
     auto deadline = Clock::now() + std::chrono::seconds(seconds);
     std::vector<json> thread;
     while (Clock::now() < deadline) {
+      // Finished first: the thread read after it is complete.
+      bool finished = Finished(mention.uri);
       thread = ReplyThread(net_, bot_->did(), mention.uri);
-      if (thread.size() >= parts && Finished(mention.uri)) return thread;
+      if (finished && thread.size() >= parts) return thread;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     ADD_FAILURE() << "no complete reply to " << mention.uri << " within " << seconds
@@ -235,6 +237,105 @@ TEST_F(BotE2e, AwkwardCases) {
   auto gone = WaitForThread(m3, 1);
   EXPECT_FALSE(gone.empty());
   bot->Stop();
+}
+
+TEST_F(BotE2e, DeletedParentCorruptImageAndScriptsAroundTheMention) {
+  auto bot = StartBot();
+  // The parent is deleted before the bot reads the mention.
+  Ref doomed = AlicePostsImages(1);
+  alice_->Delete(doomed);
+  Ref gone = BobMentions(doomed);
+  // One corrupted blob among good images: that image gets "couldn't read", the others text.
+  Account::PostSpec mixed;
+  mixed.text = "three";
+  mixed.images = {t::MakeJpeg(120, 90)};
+  mixed.raw_blobs = {std::string("\xFF\xD8\xFF\xE0 this is not really a JPEG", 40)};
+  Ref mixed_post = alice_->Post(mixed);
+  Ref corrupt = BobMentions(mixed_post);
+  // Emoji, CJK and right-to-left text around the mention: the facet's byte offsets still hold.
+  Account::PostSpec intl;
+  intl.text =
+      "👩‍👩‍👧‍👦🇺🇦 猫の写真 صورة @" + bot_->handle() + " مرحبا 🎉";
+  intl.mention_handle = bot_->handle();
+  intl.mention_did = bot_->did();
+  intl.images = {t::MakePng(64, 64)};
+  intl.langs = {"ja"};
+  Ref intl_ref = bob_->Post(intl);
+
+  std::string deleted = Joined(WaitForThread(gone, 1));
+  EXPECT_NE(deleted.find("was deleted"), std::string::npos) << deleted;
+  std::string mixed_text = Joined(WaitForThread(corrupt, 1));
+  EXPECT_NE(mixed_text.find("Image 1 of 2: "), std::string::npos) << mixed_text;
+  EXPECT_NE(mixed_text.find("Image 2: I couldn't read this image"), std::string::npos)
+      << mixed_text;
+  auto intl_thread = WaitForThread(intl_ref, 1);
+  ASSERT_FALSE(intl_thread.empty());
+  ExpectWithinLimits(intl_thread);
+  EXPECT_EQ(intl_thread[0]["value"]["langs"], json::array({"ja"})) << "the reply follows langs";
+  bot->Stop();
+}
+
+TEST_F(BotE2e, BotLabelledPostsAreIgnored) {
+  auto bot = StartBot();
+  Account::PostSpec s;
+  s.text = "@" + bot_->handle() + " describe please";
+  s.mention_handle = bot_->handle();
+  s.mention_did = bot_->did();
+  s.images = {t::MakeJpeg(64, 64)};
+  s.self_labels = {"bot"};
+  Ref labelled = bob_->Post(s);
+  // A normal mention after it proves the bot was running and got past the labelled one.
+  Ref normal = BobMentions(AlicePostsImages(1));
+  WaitForThread(normal, 1);
+  EXPECT_TRUE(ReplyThread(net_, bot_->did(), labelled.uri).empty());
+  bot->Stop();
+  t::ProcessResult status = t::RunProcess(
+      {t::AltscribeBin(), "bot", "status", "--state", state_, "--mention", labelled.uri});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("failed"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("labelled as a bot"), std::string::npos) << status.out;
+  t::ProcessResult all = t::RunProcess({t::AltscribeBin(), "bot", "status", "--state", state_});
+  EXPECT_NE(all.out.find("done"), std::string::npos) << all.out;
+  EXPECT_NE(all.out.find(normal.uri), std::string::npos) << all.out;
+}
+
+TEST_F(BotE2e, OneProcessServesSeveralAccountsFromTheConfigFile) {
+  auto second = Account::Create(net_, "alt2");
+  std::string pw1 = t::WriteWholeFile(dir_ + "/one.pw", bot_->password() + "\n");
+  std::string pw2 = t::WriteWholeFile(dir_ + "/two.pw", second->password() + "\n");
+  std::string config = t::WriteWholeFile(dir_ + "/bot.toml", R"(
+state = ")" + state_ + R"("
+plc = ")" + net_.plc + R"("
+poll_ms = 200
+allow-private-fetch = true
+[[account]]
+handle = ")" + bot_->handle() + R"("
+pds = ")" + net_.pds + R"("
+app-password-file = ")" + pw1 + R"("
+[[account]]
+handle = ")" + second->handle() + R"("
+pds = ")" + net_.pds + R"("
+app-password-file = ")" + pw2 + R"("
+)");
+  BotProcess bot({"--config", config}, {}, log_);
+  Ref post = AlicePostsImages(1);
+  Ref to_first = BobMentions(post);
+  Account::PostSpec s;
+  s.text = "@" + second->handle() + " please";
+  s.mention_handle = second->handle();
+  s.mention_did = second->did();
+  s.reply_to = &post;
+  Ref to_second = bob_->Post(s);
+  EXPECT_FALSE(WaitForThread(to_first, 1).empty());
+  auto deadline = Clock::now() + std::chrono::seconds(60);
+  while (ReplyThread(net_, second->did(), to_second.uri).empty() && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_FALSE(ReplyThread(net_, second->did(), to_second.uri).empty())
+      << t::ReadWholeFile(log_).substr(0, 3000);
+  EXPECT_TRUE(ReplyThread(net_, bot_->did(), to_second.uri).empty())
+      << "each account answers its own";
+  EXPECT_EQ(bot.Stop(), 0);
 }
 
 TEST_F(BotE2e, TheBotIgnoresItselfAndRepliesWithoutAMention) {

@@ -89,6 +89,17 @@ Ref Account::Post(const PostSpec& spec) {
     images.push_back(
         {{"image", (*blob)["blob"]}, {"alt", i < spec.alts.size() ? spec.alts[i] : ""}});
   }
+  for (const std::string& raw : spec.raw_blobs) {
+    auto blob = agent_->UploadBlob(raw, "image/jpeg");
+    EXPECT_TRUE(blob.ok()) << blob.status().message();
+    if (!blob.ok()) return {};
+    images.push_back({{"image", (*blob)["blob"]}, {"alt", ""}});
+  }
+  if (!spec.self_labels.empty()) {
+    json values = json::array();
+    for (const auto& l : spec.self_labels) values.push_back({{"val", l}});
+    record["labels"] = {{"$type", "com.atproto.label.defs#selfLabels"}, {"values", values}};
+  }
   json media;
   if (!images.empty()) media = {{"$type", "app.bsky.embed.images"}, {"images", images}};
   if (spec.quote) {
@@ -184,6 +195,16 @@ BotProcess::BotProcess(const Network& net, const Account& bot, const std::string
   std::vector<std::string> env = {"ALTSCRIBE_APP_PASSWORD=" + bot.password(),
                                   "ALTSCRIBE_LOG=debug"};
   env.insert(env.end(), extra_env.begin(), extra_env.end());
+  pid_ = testing::SpawnProcess(argv, env, log);
+}
+
+BotProcess::BotProcess(std::vector<std::string> args, std::vector<std::string> env,
+                       const std::string& log) {
+  std::vector<std::string> argv = {
+      testing::AltscribeBin(),   "bot",       "--model", testing::TinyModelPath(), "--mmproj",
+      testing::TinyMmprojPath(), "--threads", "2"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  env.push_back("ALTSCRIBE_LOG=debug");
   pid_ = testing::SpawnProcess(argv, env, log);
 }
 

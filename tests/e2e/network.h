@@ -44,6 +44,9 @@ class Account {
     const Ref* quote = nullptr;
     std::string mention_handle, mention_did;
     std::vector<std::string> langs = {"en"};
+    std::vector<std::string> self_labels;  // e.g. {"bot"}
+    // Raw blobs uploaded as they are (for corrupt-image tests), appended after `images`.
+    std::vector<std::string> raw_blobs;
   };
   Ref Post(const PostSpec& spec);
   void Delete(const Ref& post);
@@ -65,6 +68,8 @@ class BotProcess {
  public:
   BotProcess(const Network& net, const Account& bot, const std::string& state,
              const std::string& log, std::vector<std::string> extra_env = {});
+  // `altscribe bot` with these arguments (plus the tiny model) and environment.
+  BotProcess(std::vector<std::string> args, std::vector<std::string> env, const std::string& log);
   ~BotProcess();  // SIGTERM, then waits
   // Sends SIGTERM and returns the exit status (0 for a clean stop).
   int Stop();
