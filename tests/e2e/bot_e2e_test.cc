@@ -275,6 +275,21 @@ TEST_F(BotE2e, DeletedParentCorruptImageAndScriptsAroundTheMention) {
   bot->Stop();
 }
 
+TEST_F(BotE2e, GalleriesOfManyImagesAreAllDescribed) {
+  auto bot = StartBot();
+  Account::PostSpec g;
+  g.text = "a gallery";
+  g.gallery = true;
+  for (int i = 0; i < 6; ++i) g.images.push_back(t::MakeJpeg(80 + 8 * i, 60));
+  Ref gallery = alice_->Post(g);
+  Ref mention = BobMentions(gallery);
+  std::string all = Joined(WaitForThread(mention, 1));
+  for (int i = 1; i <= 6; ++i) {
+    EXPECT_NE(all.find("Image " + std::to_string(i) + " of 6"), std::string::npos) << all;
+  }
+  bot->Stop();
+}
+
 TEST_F(BotE2e, BotLabelledPostsAreIgnored) {
   auto bot = StartBot();
   Account::PostSpec s;

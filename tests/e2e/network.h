@@ -47,6 +47,7 @@ class Account {
     std::vector<std::string> self_labels;  // e.g. {"bot"}
     // Raw blobs uploaded as they are (for corrupt-image tests), appended after `images`.
     std::vector<std::string> raw_blobs;
+    bool gallery = false;  // app.bsky.embed.gallery (up to 20 images) instead of embed.images
   };
   Ref Post(const PostSpec& spec);
   void Delete(const Ref& post);
