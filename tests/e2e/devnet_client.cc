@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "atproto/syntax/datetime.h"
+#include "vision/image/image.h"
 
 namespace altscribe::devnet {
 namespace {
@@ -99,7 +100,19 @@ Result<Ref> CreatePost(Account& account, const PostSpec& spec) {
     record["labels"] = {{"$type", "com.atproto.label.defs#selfLabels"}, {"values", values}};
   }
   json media;
-  if (!images.empty()) media = {{"$type", "app.bsky.embed.images"}, {"images", images}};
+  if (!images.empty() && spec.gallery) {
+    for (size_t i = 0; i < images.size() && i < spec.images.size(); ++i) {
+      images[i]["$type"] = "app.bsky.embed.gallery#image";  // an open union: items name a type
+      auto decoded = vision::DecodeImage(spec.images[i], {});
+      if (decoded.ok()) {  // required for gallery items
+        images[i]["aspectRatio"] = {{"width", decoded->source_width},
+                                    {"height", decoded->source_height}};
+      }
+    }
+    media = {{"$type", "app.bsky.embed.gallery"}, {"items", images}};
+  } else if (!images.empty()) {
+    media = {{"$type", "app.bsky.embed.images"}, {"images", images}};
+  }
   if (spec.quote) {
     json rec = {{"uri", spec.quote->uri}, {"cid", spec.quote->cid}};
     if (media.is_null()) {

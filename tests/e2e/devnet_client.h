@@ -50,6 +50,7 @@ struct PostSpec {
   std::vector<std::string> self_labels;  // e.g. {"bot"}
   // Raw blobs uploaded as they are (for corrupt-image tests), after `images`.
   std::vector<std::string> raw_blobs;
+  bool gallery = false;  // app.bsky.embed.gallery (up to 20 images) instead of embed.images
 };
 // Creates the post in the account's repository; returns once createRecord has answered.
 Result<Ref> CreatePost(Account& account, const PostSpec& spec);

@@ -8,53 +8,37 @@
 #include <vector>
 
 #include "atproto/xrpc/agent.h"
+#include "devnet_client.h"
 #include "subprocess.h"
 
 namespace altscribe::e2e {
 
-struct Ref {
-  std::string uri, cid;
-};
+using Ref = devnet::Ref;
 
 // The running network (tests/e2e/devnet), read from ALTSCRIBE_DEVNET_JSON.
-struct Network {
-  std::string pds, plc, appview;
+struct Network : devnet::Network {
   static Network Load();  // fails the test (ADD_FAILURE) when the file is missing
 };
 
+// An account of the network; every failure fails the calling test (devnet_client.h has the
+// Status-returning versions).
 class Account {
  public:
+  using PostSpec = devnet::PostSpec;
+
   // Creates a fresh account "<prefix><random>.test" on the network's PDS.
   static std::unique_ptr<Account> Create(const Network& net, const std::string& prefix);
 
-  const std::string& did() const { return did_; }
-  const std::string& handle() const { return handle_; }
-  const std::string& password() const { return password_; }
-  atproto::Agent& agent() { return *agent_; }
+  const std::string& did() const { return a_.did; }
+  const std::string& handle() const { return a_.handle; }
+  const std::string& password() const { return a_.password; }
+  atproto::Agent& agent() { return *a_.agent; }
 
-  // Posts `text` with images (uploaded blobs; alt texts optional), optionally as a reply to
-  // `reply_to` (root taken from it) and/or quoting `quote`. `mention` (a handle+DID) gets a
-  // facet over "@handle" inside the text, which must contain it.
-  struct PostSpec {
-    std::string text;
-    std::vector<std::vector<uint8_t>> images;
-    std::vector<std::string> alts;
-    const Ref* reply_to = nullptr;
-    const Ref* reply_root = nullptr;
-    const Ref* quote = nullptr;
-    std::string mention_handle, mention_did;
-    std::vector<std::string> langs = {"en"};
-    std::vector<std::string> self_labels;  // e.g. {"bot"}
-    // Raw blobs uploaded as they are (for corrupt-image tests), appended after `images`.
-    std::vector<std::string> raw_blobs;
-    bool gallery = false;  // app.bsky.embed.gallery (up to 20 images) instead of embed.images
-  };
   Ref Post(const PostSpec& spec);
   void Delete(const Ref& post);
 
  private:
-  std::string did_, handle_, password_;
-  std::unique_ptr<atproto::Agent> agent_;
+  devnet::Account a_;
 };
 
 // The bot's posts that reply (directly or down the thread) to `mention`, in thread order:
