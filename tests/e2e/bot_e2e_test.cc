@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "atproto/graphemes.h"
+#include "atproto/syntax/datetime.h"
 #include "bot/store.h"
 #include "image_fixtures.h"
 #include "network.h"
@@ -353,8 +354,34 @@ app-password-file = ")" + pw2 + R"("
   EXPECT_EQ(bot.Stop(), 0);
 }
 
+TEST_F(BotE2e, ABlockedParentIsSaidPlainly) {
+  // Alice blocks the bot: her post is hidden from it, and the bot says so instead of guessing.
+  auto block = alice_->agent().Procedure("com.atproto.repo.createRecord",
+                                         {{"repo", alice_->did()},
+                                          {"collection", "app.bsky.graph.block"},
+                                          {"record",
+                                           {{"$type", "app.bsky.graph.block"},
+                                            {"subject", bot_->did()},
+                                            {"createdAt", atproto::Datetime::Now().ToString()}}}});
+  ASSERT_TRUE(block.ok()) << block.status().message();
+  Ref post = AlicePostsImages(1);
+  auto bot = StartBot();
+  Ref mention = BobMentions(post);
+  std::string text = Joined(WaitForThread(mention, 1));
+  EXPECT_NE(text.find("blocked"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Image"), std::string::npos) << "nothing described: " << text;
+  bot->Stop();
+}
+
 TEST_F(BotE2e, TheBotIgnoresItselfAndRepliesWithoutAMention) {
   auto bot = StartBot();
+  // The bot's own post mentioning itself: no loop.
+  Account::PostSpec self;
+  self.text = "@" + bot_->handle() + " hello me";
+  self.mention_handle = bot_->handle();
+  self.mention_did = bot_->did();
+  self.images = {t::MakeJpeg(64, 64)};
+  Ref own = bot_->Post(self);
   Ref post = AlicePostsImages(1);
   Ref mention = BobMentions(post);
   auto thread = WaitForThread(mention, 1);
@@ -368,6 +395,7 @@ TEST_F(BotE2e, TheBotIgnoresItselfAndRepliesWithoutAMention) {
   Ref thanks = bob_->Post(s);
   std::this_thread::sleep_for(std::chrono::seconds(3));
   EXPECT_TRUE(ReplyThread(net_, bot_->did(), thanks.uri).empty());
+  EXPECT_TRUE(ReplyThread(net_, bot_->did(), own.uri).empty());
   bot->Stop();
 }
 
