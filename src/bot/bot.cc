@@ -230,9 +230,17 @@ Status Bot::Describe(const Mention& m, const Plan& plan) {
 
 Status Bot::ProcessMention(const Mention& start) {
   ASSIGN_OR_RETURN(int attempts, store_.BeginAttempt(start.info.uri));
-  if (attempts > options_.max_attempts) {
-    return store_.MarkFailed(start.info.uri,
-                             "gave up after " + std::to_string(attempts - 1) + " attempts");
+  int transient = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = retry_.find(start.info.uri); it != retry_.end()) transient = it->second.transient;
+  }
+  // Only failures that are about this mention count: a PDS or network outage never makes the
+  // bot give a mention up.
+  if (attempts - transient > options_.max_attempts) {
+    return store_.MarkFailed(
+        start.info.uri,
+        "gave up after " + std::to_string(attempts - 1 - transient) + " failed attempts");
   }
   LogStage("begin", start.info.uri);
   Mention m = start;
@@ -301,9 +309,25 @@ void Bot::WorkerLoop() {
       queue_.pop_front();
     }
     Status s = ProcessMention(m);
-    if (!s.ok()) LogWarn(m.info.uri + ": " + s.message() + " (will retry)");
     std::lock_guard<std::mutex> lock(mu_);
     in_flight_.erase(m.info.uri);
+    if (s.ok()) {
+      retry_.erase(m.info.uri);
+      continue;
+    }
+    // Back off before the next try: exponentially for outages, linearly for other failures.
+    RetryState& r = retry_[m.info.uri];
+    const bool outage = s.code() == Code::kNetwork || s.code() == Code::kTimeout;
+    r.transient += outage ? 1 : 0;
+    ++r.failures;
+    std::chrono::milliseconds delay =
+        outage ? std::min<std::chrono::milliseconds>(
+                     std::chrono::milliseconds(250 << std::min(r.transient, 8)),
+                     std::chrono::minutes(1))
+               : std::chrono::milliseconds(1000) * r.failures;
+    r.next = std::chrono::steady_clock::now() + delay;
+    LogWarn(m.info.uri + ": " + s.message() + " (will retry in " + std::to_string(delay.count()) +
+            " ms)");
   }
 }
 
@@ -321,7 +345,11 @@ Status Bot::Run() {
       LogWarn("reading the state store: " + pending.status().message());
     } else {
       std::lock_guard<std::mutex> lock(mu_);
+      const auto now = std::chrono::steady_clock::now();
       for (Mention& m : *pending) {
+        if (auto it = retry_.find(m.info.uri); it != retry_.end() && it->second.next > now) {
+          continue;  // backing off
+        }
         if (in_flight_.insert(m.info.uri).second) queue_.push_back(std::move(m));
       }
     }

@@ -5,8 +5,9 @@
 // first start (no watermark) mentions from the last 24 hours are taken, so mentions made while
 // the bot was down are answered. Every mention then moves through the state store
 // (received → planned → described → posting → done | failed); a restart resumes each from the
-// last state it reached, and the poster makes posting exactly-once. A mention that keeps
-// failing is given up after `max_attempts` with the reason kept in the store.
+// last state it reached, and the poster makes posting exactly-once. A failed step is retried
+// with back-off; a mention whose own steps keep failing is given up after `max_attempts` with the
+// reason kept in the store, but network and PDS outages never count towards that.
 //
 // At debug level each attempt logs "stage <begin|planned|fetched|described> <mention uri> <unix
 // ms>" (bench/mention_latency reads them; the store keeps received and posted times).
@@ -23,6 +24,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -93,6 +95,12 @@ class Bot {
   std::condition_variable work_;     // workers: a mention was queued, or stop requested
   std::deque<Mention> queue_;        // GUARDED_BY(mu_)
   std::set<std::string> in_flight_;  // GUARDED_BY(mu_): queued or being processed
+  struct RetryState {
+    int transient = 0;  // failures caused by the network or the PDS (never counted as giving up)
+    int failures = 0;   // all failures since the last success
+    std::chrono::steady_clock::time_point next;  // not before this
+  };
+  std::map<std::string, RetryState> retry_;  // GUARDED_BY(mu_)
   std::atomic<bool> stop_{false};
 };
 
