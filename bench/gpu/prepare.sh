@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# bench/gpu/prepare.sh — fills gpu/ (git-ignored) with what a GPU machine without network needs
+# for bench/gpu/run.sh: a llama.cpp v0.4.0 source subset (from scripts/setup's cache; CPU-only
+# backends dropped), the Debian GIF/WebP dev packages (the GPU image is Ubuntu without them),
+# and a copy of the HF transformers anchor script when ../shared/bench has it. Run
+# scripts/setup first. Then carry "gpu" with the device call and run `bash bench/gpu/run.sh`.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+src=$(ls -d "${ALTSCRIBE_CACHE:-$HOME/.cache/altscribe}"/llama-v0.4.0-*/src 2>/dev/null | head -1)
+[ -n "$src" ] || { echo "prepare: error: no llama.cpp source in the cache; run scripts/setup" >&2; exit 1; }
+rm -rf gpu/llama.cpp && mkdir -p gpu/llama.cpp/tools gpu/llama.cpp/ggml/src gpu/debs
+cp -r "$src"/{CMakeLists.txt,cmake,include,vendor,licenses,LICENSE,src} gpu/llama.cpp/
+cp -r "$src"/tools/mtmd gpu/llama.cpp/tools/
+cp -r "$src"/ggml/{CMakeLists.txt,cmake,include} gpu/llama.cpp/ggml/
+for f in "$src"/ggml/src/*; do
+  case "$(basename "$f")" in
+    ggml-et|ggml-metal|ggml-hexagon|ggml-sycl|ggml-vulkan|ggml-opencl|ggml-cann|ggml-musa|ggml-webgpu|ggml-zdnn|ggml-rpc|ggml-blas|ggml-openvino|ggml-zendnn|ggml-virtgpu) ;;
+    *) cp -r "$f" gpu/llama.cpp/ggml/src/ ;;
+  esac
+done
+# GIF/WebP were verified on the GPU image (2026-11-27); ICU, SQLite and toml++ (the bot's) are
+# carried the same way but were not yet tried there.
+(cd gpu/debs && apt-get download -q libgif-dev libgif7 libwebp-dev libwebp7 libwebpdemux2 \
+  libwebpmux3 libicu-dev libicu72 icu-devtools libsqlite3-dev libtomlplusplus-dev >/dev/null 2>&1)
+[ ! -f ../shared/bench/hf_llava_anchor.py ] || cp ../shared/bench/hf_llava_anchor.py gpu/
+cp bench/gpu/run.sh gpu/run.sh
+du -sh gpu
