@@ -12,6 +12,7 @@
 #include "bot/composer.h"
 #include "core/log.h"
 #include "http/client.h"
+#include "vision/source.h"
 
 namespace altscribe::bot {
 namespace {
@@ -145,30 +146,27 @@ Result<int> Bot::PollOnce() {
 }
 
 Result<std::vector<uint8_t>> Bot::FetchImage(const PlannedImage& img) {
-  http::Limits limits{.max_bytes = options_.max_image_bytes,
-                      .timeout = std::chrono::seconds(20),
-                      .block_private_addresses = !options_.allow_private_fetch};
-  Status first;
+  vision::SourceLimits limits;
+  limits.http = {.max_bytes = options_.max_image_bytes,
+                 .timeout = std::chrono::seconds(20),
+                 .block_private_addresses = !options_.allow_private_fetch};
+  Status first = Status::NotFound("the image has neither a blob nor a URL");
   if (!img.cid.empty() && !img.author_did.empty()) {
+    // The original bytes from the author's PDS.
     auto pds = resolver_.ResolvePds(img.author_did);
     if (pds.ok()) {
-      std::string url = *pds +
-                        "/xrpc/com.atproto.sync.getBlob?did=" + ap::UrlEncode(img.author_did) +
-                        "&cid=" + ap::UrlEncode(img.cid);
-      auto r = http::Get(url, limits);
-      if (r.ok() && r->status == 200) return std::vector<uint8_t>(r->body.begin(), r->body.end());
-      first = r.ok() ? Status::Network("getBlob: " + http::StatusText(r->status)) : r.status();
+      auto blob = vision::LoadSource(
+          *pds + "/xrpc/com.atproto.sync.getBlob?did=" + ap::UrlEncode(img.author_did) +
+              "&cid=" + ap::UrlEncode(img.cid),
+          limits);
+      if (blob.ok()) return blob;
+      first = blob.status().WithPrefix("getBlob");
     } else {
       first = pds.status();
     }
   }
-  if (!img.url.empty()) {
-    auto r = http::Get(img.url, limits);
-    if (r.ok() && r->status == 200) return std::vector<uint8_t>(r->body.begin(), r->body.end());
-    return r.ok() ? Status::Network("fetching the image: " + http::StatusText(r->status))
-                  : r.status();
-  }
-  return first.ok() ? Status::NotFound("the image has neither a blob nor a URL") : first;
+  if (img.url.empty()) return first;
+  return vision::LoadSource(img.url, limits);  // the AppView's copy
 }
 
 Status Bot::Describe(const Mention& m, const Plan& plan) {

@@ -204,6 +204,10 @@ int RunBot(const std::vector<std::string>& argv) {
     PrintError("bot", "--state FILE is required (see altscribe bot --help)");
     return 2;
   }
+  if (Status s = CheckModelFlags(a.model); !s.ok()) {
+    PrintError("bot", s.message());
+    return 2;
+  }
   std::vector<std::string> passwords;
   for (const auto& acc : accounts) {
     if (acc.handle.empty() || acc.pds.empty()) {

@@ -110,15 +110,13 @@ int RunDescribe(const std::vector<std::string>& argv) {
   opts.source.http.timeout = std::chrono::seconds(a.timeout);
   opts.source.http.block_private_addresses = a.block_private;
 
+  if (Status s = CheckModelFlags(a.model); !s.ok()) return usage_error(s.message());
   // Load the model once.
   double load_ms = 0;
   auto loaded = LoadModel(a.model, &load_ms);
   if (!loaded.ok()) {
     PrintError("describe", loaded.status().message());
-    const std::string& m = loaded.status().message();
-    const bool usage = m.rfind("no model", 0) == 0 || m.rfind("give either", 0) == 0 ||
-                       m.rfind("--endpoint", 0) == 0;
-    return usage ? 2 : 1;
+    return 1;
   }
   std::unique_ptr<vision::VisionModel> model = std::move(loaded).value();
 

@@ -22,11 +22,25 @@ void AddModelFlags(FlagSet& flags, ModelFlags* a) {
                "override the chat template: vicuna, chatml, gemma, smolvlm, ...", "NAME");
 }
 
-Result<std::unique_ptr<vision::VisionModel>> LoadModel(const ModelFlags& a, double* load_ms) {
-  if (load_ms) *load_ms = 0;
+Status CheckModelFlags(const ModelFlags& a) {
   if (!a.endpoint.empty() && !a.model.empty()) {
     return Status::InvalidArgument("give either --model or --endpoint, not both");
   }
+  if (!a.endpoint.empty()) {
+    return vision::EndpointVisionModel::Create({.url = a.endpoint, .model = a.endpoint_model})
+        .status();
+  }
+  if (a.model.empty()) {
+    return Status::InvalidArgument(
+        "no model: pass --model FILE.gguf --mmproj FILE.gguf or --endpoint URL (see altscribe "
+        "model list)");
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<vision::VisionModel>> LoadModel(const ModelFlags& a, double* load_ms) {
+  if (load_ms) *load_ms = 0;
+  RETURN_IF_ERROR(CheckModelFlags(a));
   if (!a.endpoint.empty()) {
     vision::EndpointOptions eo;
     eo.url = a.endpoint;
@@ -34,11 +48,6 @@ Result<std::unique_ptr<vision::VisionModel>> LoadModel(const ModelFlags& a, doub
     ASSIGN_OR_RETURN(eo.api_key, ReadSecret("ALTSCRIBE_ENDPOINT_KEY"));
     ASSIGN_OR_RETURN(auto m, vision::EndpointVisionModel::Create(std::move(eo)));
     return std::unique_ptr<vision::VisionModel>(std::move(m));
-  }
-  if (a.model.empty()) {
-    return Status::InvalidArgument(
-        "no model: pass --model FILE.gguf --mmproj FILE.gguf or --endpoint URL (see altscribe "
-        "model list)");
   }
   vision::LlamaModelOptions lo;
   lo.model_path = a.model;

@@ -20,9 +20,13 @@ struct ModelFlags {
 // --chat-template.
 void AddModelFlags(FlagSet& flags, ModelFlags* out);
 
+// Usage problems of the model flags (no model, both --model and --endpoint, an endpoint without
+// --endpoint-model or with another scheme): InvalidArgument, for exit status 2. OK otherwise.
+Status CheckModelFlags(const ModelFlags& flags);
+
 // Loads the in-process model or connects the endpoint (API key from ALTSCRIBE_ENDPOINT_KEY or
-// ALTSCRIBE_ENDPOINT_KEY_FILE). InvalidArgument for a usage problem (no model, both given).
-// `load_ms` (may be null) gets the load time.
+// ALTSCRIBE_ENDPOINT_KEY_FILE); calls CheckModelFlags first. `load_ms` (may be null) gets the
+// load time.
 Result<std::unique_ptr<vision::VisionModel>> LoadModel(const ModelFlags& flags, double* load_ms);
 
 }  // namespace altscribe::cli

@@ -135,12 +135,7 @@ class LocalExecutorTest : public ::testing::Test {
   }
   void SetUp() override {
     if (!model_) {
-      vision::LlamaModelOptions o;
-      o.model_path = t::TinyModelPath();
-      o.mmproj_path = t::TinyMmprojPath();
-      o.n_threads = 2;
-      o.n_ctx = 1024;
-      auto m = vision::LlamaVisionModel::Load(o);
+      auto m = vision::LlamaVisionModel::Load(t::TinyModelOptions());
       ASSERT_TRUE(m.ok()) << m.status().message();
       model_ = std::move(m).value().release();
     }

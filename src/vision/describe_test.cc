@@ -28,12 +28,7 @@ class DescribeTest : public ::testing::Test {
   // test (a failure in SetUpTestSuite would only mark them skipped).
   void SetUp() override {
     if (!model_) {
-      LlamaModelOptions o;
-      o.model_path = t::TinyModelPath();
-      o.mmproj_path = t::TinyMmprojPath();
-      o.n_threads = 2;
-      o.n_ctx = 1024;
-      auto m = LlamaVisionModel::Load(o);
+      auto m = LlamaVisionModel::Load(t::TinyModelOptions());
       ASSERT_TRUE(m.ok()) << m.status().message();
       model_ = std::move(m).value().release();
     }

@@ -30,14 +30,7 @@ Image Gradient(uint32_t w, uint32_t h) {
   return img;
 }
 
-LlamaModelOptions Tiny() {
-  LlamaModelOptions o;
-  o.model_path = TinyModelPath();
-  o.mmproj_path = TinyMmprojPath();
-  o.n_threads = 2;
-  o.n_ctx = 1024;
-  return o;
-}
+LlamaModelOptions Tiny() { return altscribe::testing::TinyModelOptions(); }
 
 TEST(LlamaModel, LoadsTheTinyPairAndGeneratesDeterministically) {
   auto m = LlamaVisionModel::Load(Tiny());

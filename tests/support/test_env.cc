@@ -35,6 +35,15 @@ std::string LlamaServerBin() {
   return v.find("NOTFOUND") == std::string::npos ? v : "";
 }
 
+vision::LlamaModelOptions TinyModelOptions() {
+  vision::LlamaModelOptions o;
+  o.model_path = TinyModelPath();
+  o.mmproj_path = TinyMmprojPath();
+  o.n_threads = 2;
+  o.n_ctx = 1024;
+  return o;
+}
+
 std::string MakeTempDir(const std::string& name) {
   static std::atomic<int> counter{0};
   std::string dir = ::testing::TempDir() + "/altscribe-" + name + "-" + std::to_string(::getpid()) +

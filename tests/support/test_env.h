@@ -9,13 +9,18 @@
 #include <string_view>
 #include <vector>
 
+#include "vision/llama_model.h"
+
 namespace altscribe::testing {
 
 std::string AltscribeBin();   // the built altscribe executable
 std::string TestDataDir();    // <repo>/testdata
 std::string TinyModelPath();  // <build>/testmodel/model.gguf (made by the make_test_model fixture)
 std::string TinyMmprojPath();
-std::string LlamaServerBin();  // llama-server from the same llama.cpp build ("" if not built)
+std::string LlamaServerBin();
+// Options that load the tiny model pair with 2 threads and a 1024-token context.
+vision::LlamaModelOptions
+TinyModelOptions();  // llama-server from the same llama.cpp build ("" if not built)
 
 // A fresh empty directory under the test temp dir, unique per call.
 std::string MakeTempDir(const std::string& name);
