@@ -1,5 +1,7 @@
 #include "bot/store.h"
 
+#include <openssl/rand.h>
+
 #include <nlohmann/json.hpp>
 
 #include "bot/sqlite.h"
@@ -462,6 +464,52 @@ Result<std::map<MentionState, int64_t>> Store::CountByState() {
       if (state.ok()) out[*state] = s.Int(1);
     }
     return out;
+  });
+}
+
+// ---- full descriptions ----
+
+Result<std::string> Store::SaveFullDescription(std::string_view mention_uri,
+                                               std::string_view body_json) {
+  auto body = nlohmann::json::parse(body_json, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object()) return Status::InvalidArgument("a full description must be a JSON object");
+  unsigned char random[16];
+  if (RAND_bytes(random, sizeof random) != 1) {
+    return Status::Internal("no random bytes for a full description's id");
+  }
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string id;  // base64url without padding: 22 characters for 128 bits
+  uint32_t acc = 0;
+  int bits = 0;
+  for (unsigned char b : random) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 6) id += kAlphabet[(acc >> (bits -= 6)) & 63];
+  }
+  if (bits > 0) id += kAlphabet[(acc << (6 - bits)) & 63];
+  return Write("a full description", [&]() -> Result<std::string> {
+    RETURN_IF_ERROR(db_->Run(
+        "INSERT INTO full_descriptions(id, mention_uri, body, created_ms) VALUES(?1, ?2, ?3, ?4) "
+        "ON CONFLICT(mention_uri) DO NOTHING",
+        {Text(id), Text(mention_uri), Text(body_json), Int(Now())}, "saving a full description"));
+    ASSIGN_OR_RETURN(sqlite::Stmt s,
+                     db_->Prepare("SELECT id FROM full_descriptions WHERE mention_uri = ?1",
+                                  {Text(mention_uri)}, "reading a full description"));
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return Status::Internal("a full description vanished after it was saved");
+    return s.Text(0);
+  });
+}
+
+Result<std::optional<std::string>> Store::LoadFullDescription(std::string_view id) {
+  return Read("reading a full description", [&]() -> Result<std::optional<std::string>> {
+    ASSIGN_OR_RETURN(sqlite::Stmt s,
+                     db_->Prepare("SELECT body FROM full_descriptions WHERE id = ?1", {Text(id)},
+                                  "reading a full description"));
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return std::optional<std::string>();
+    return std::optional<std::string>(s.Text(0));
   });
 }
 

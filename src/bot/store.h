@@ -128,7 +128,7 @@ struct StoreOptions {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Opens (creating it, and its directory, when missing) the state file at `path`, fixes its
   // permissions to 0600 and brings its schema up to date. Errors name the file: a file that is
@@ -190,6 +190,14 @@ class Store {
   // The most recent mentions first.
   Result<std::vector<Mention>> List(const ListOptions& options = {});
   Result<std::map<MentionState, int64_t>> CountByState();
+
+  // ---- full descriptions (bot/full_description.h; served at /d/<id> by altscribe serve) ----
+  // Stores `body_json` (a JSON object) for the mention under a new unguessable id (128 random
+  // bits, base64url, 22 characters) and returns the id. A mention that already has one keeps
+  // its first body and id, and gets that id back.
+  Result<std::string> SaveFullDescription(std::string_view mention_uri, std::string_view body_json);
+  // The body stored under `id`; nullopt when there is none.
+  Result<std::optional<std::string>> LoadFullDescription(std::string_view id);
 
  private:
   Store(std::unique_ptr<sqlite::Db> db, std::string path, StoreOptions options);

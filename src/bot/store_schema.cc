@@ -80,6 +80,15 @@ CREATE TABLE parts (
   UNIQUE (mention_uri, rkey)
 ) STRICT;
 )sql",
+    // 1 → 2: full descriptions behind shortened replies, by unguessable id.
+    R"sql(
+CREATE TABLE full_descriptions (
+  id          TEXT PRIMARY KEY,
+  mention_uri TEXT NOT NULL UNIQUE,
+  body        TEXT NOT NULL,
+  created_ms  INTEGER NOT NULL
+) STRICT;
+)sql",
 };
 static_assert(std::size(kMigrations) == Store::kSchemaVersion);
 

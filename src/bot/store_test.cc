@@ -391,7 +391,7 @@ TEST_F(StoreTest, ANewerSchemaIsRefused) {
   auto s = Store::Open(path_);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().message(),
-            path_ + ": written by a newer altscribe (schema 99; this one knows up to 1)");
+            path_ + ": written by a newer altscribe (schema 99; this one knows up to 2)");
 }
 
 TEST_F(StoreTest, DamagedFileFailsCleanly) {
