@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "vision/cleanup.h"
+#include "vision/grounding.h"
 
 namespace altscribe::vision {
 namespace {
@@ -55,7 +56,22 @@ void Describer::Run(std::span<const uint8_t> bytes, DescribeResult* r) const {
   r->format = decoded->format;
   r->width = decoded->source_width;
   r->height = decoded->source_height;
-  auto out = model_.Generate(decoded->image, BuildPrompt(options_.mode, options_.lang),
+  PromptContext context;
+  if (options_.ocr != nullptr && (options_.mode == Mode::kAlt || options_.mode == Mode::kDetail)) {
+    t = Clock::now();
+    ocr::OcrOptions o;
+    o.langs = options_.ocr_langs.empty() ? std::vector<std::string>{options_.lang.tag}
+                                         : options_.ocr_langs;
+    auto read = options_.ocr->Read(decoded->image, o);
+    r->timings.ocr_ms = MsSince(t);
+    if (read.ok()) {
+      r->ocr = read->transcript.text;
+      r->kind = KindOf(read->transcript);
+      context.kind = r->kind;
+      context.ocr_text = r->ocr;
+    }
+  }
+  auto out = model_.Generate(decoded->image, BuildPrompt(options_.mode, options_.lang, context),
                              options_.max_tokens);
   if (!out.ok()) {
     r->error = out.status();
@@ -67,6 +83,7 @@ void Describer::Run(std::span<const uint8_t> bytes, DescribeResult* r) const {
   r->timings.generated_tokens = out->generated_tokens;
   r->raw = out->text;
   r->text = CleanOutput(out->text, options_.mode, options_.max_chars);
+  if (!r->ocr.empty()) r->text = GroundedText(r->text, r->ocr, r->kind, options_.lang);
   if (r->text.empty()) {
     r->error = Status::Model("the model returned no usable text for this image");
   }

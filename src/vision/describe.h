@@ -1,14 +1,17 @@
 // vision/describe.h — one image source in, one alt text (or one clear error) out.
 //
 // The describer stage of the pipeline: load (file or URL, with limits) → sniff and decode
-// (pixel limit before decoding, EXIF orientation, downscale) → model → cleanup. A failure of one
+// (pixel limit before decoding, EXIF orientation, downscale) → OCR (optional) → model (told what
+// OCR read) → cleanup → the transcription put in verbatim (grounding.h). A failure of one
 // image never affects the next; the error says what was wrong with that input.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
+#include "ocr/engine.h"
 #include "vision/image/image.h"
 #include "vision/model.h"
 #include "vision/prompt.h"
@@ -23,6 +26,10 @@ struct DescribeOptions {
   size_t max_chars = 0;  // 0 = DefaultMaxChars(mode)
   SourceLimits source;
   DecodeLimits decode;
+  // OCR grounding (vision/grounding.h) in alt and detail modes; nullptr = off. Must outlive the
+  // Describer. `ocr_langs`: the post's languages (BCP-47); empty = `lang`. English is added.
+  ocr::OcrEngine* ocr = nullptr;
+  std::vector<std::string> ocr_langs;
 };
 
 struct DescribeTimings {
@@ -30,6 +37,7 @@ struct DescribeTimings {
   double decode_ms = 0;
   double encode_ms = 0;  // image encode + prefill
   double generate_ms = 0;
+  double ocr_ms = 0;  // reading the text in the image (0 when OCR is off)
   double total_ms = 0;
   int prompt_tokens = 0;
   int generated_tokens = 0;
@@ -39,7 +47,9 @@ struct DescribeResult {
   std::string source;
   std::string text;  // cleaned output; empty on error
   std::string raw;   // what the model said before cleanup
-  Status error;      // OK on success; message without the source
+  std::string ocr;   // the text OCR read, verbatim ("" for none or OCR off); also in `text`
+  ImageKind kind = ImageKind::kPhoto;
+  Status error;  // OK on success; message without the source
   ImageFormat format = ImageFormat::kUnknown;
   uint32_t width = 0, height = 0;  // as stored in the file
   DescribeTimings timings;

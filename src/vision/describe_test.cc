@@ -11,6 +11,7 @@
 #include "image_fixtures.h"
 #include "subprocess.h"
 #include "test_env.h"
+#include "text_image.h"
 #include "vision/llama_model.h"
 
 namespace altscribe::vision {
@@ -170,6 +171,44 @@ TEST_F(DescribeTest, HugeImagesAreDownscaledBeforeTheModel) {
   ASSERT_TRUE(r.error.ok()) << r.error.message();
   EXPECT_EQ(r.width, 3000u);  // reports the source size
   EXPECT_EQ(r.height, 2000u);
+}
+
+// A screenshot-like image of known text: the alt text quotes it verbatim (the tiny model's words
+// are noise; the OCR part is what is checked), the model was told it, and `ocr` holds it.
+TEST_F(DescribeTest, TextInTheImageIsTranscribedVerbatim) {
+  auto engine = ocr::OcrEngine::Create();
+  ASSERT_TRUE(engine.ok()) << engine.status().message();
+  t::TextStyle style;
+  style.px = 26;
+  t::Canvas canvas(760, 150, t::Rgb{255, 255, 255});
+  ASSERT_TRUE(
+      canvas.DrawLines({"Total due: $1,284.50 (incl. tax)", "by 12/31/2026."}, 24, 24, style).ok());
+  std::string img = Write("receipt.png", t::PngFromImage(canvas.image()));
+
+  DescribeOptions o;
+  o.ocr = engine->get();
+  DescribeResult r = Make(o).Describe(img);
+  ASSERT_TRUE(r.error.ok()) << r.error.message();
+  EXPECT_EQ(r.ocr, "Total due: $1,284.50 (incl. tax)\nby 12/31/2026.");
+  EXPECT_NE(r.text.find("Text in the image: “Total due: $1,284.50 (incl. tax) by 12/31/2026.”"),
+            std::string::npos)
+      << r.text;
+  EXPECT_GT(r.timings.ocr_ms, 0);
+
+  // In Spanish, the label follows the language; the text stays verbatim.
+  o.lang = *Language::Parse("es");
+  DescribeResult es = Make(o).Describe(img);
+  EXPECT_NE(es.text.find("Texto en la imagen: «Total due: $1,284.50 (incl. tax) by 12/31/2026.»"),
+            std::string::npos)
+      << es.text;
+
+  // A photo without text gets no transcription; with OCR off nothing is read.
+  DescribeResult photo = Make(o).Describe(Write("p.jpg", t::MakeJpeg(320, 240)));
+  EXPECT_EQ(photo.ocr, "");
+  EXPECT_EQ(photo.text.find("Texto en la imagen"), std::string::npos);
+  DescribeResult off = Make().Describe(img);
+  EXPECT_EQ(off.ocr, "");
+  EXPECT_EQ(off.timings.ocr_ms, 0);
 }
 
 }  // namespace

@@ -30,7 +30,20 @@ struct Prompt {
   std::string user;    // the request that accompanies the image
 };
 
-Prompt BuildPrompt(Mode mode, const Language& lang);
+// What the image is, as far as OCR can tell before the model runs.
+enum class ImageKind {
+  kPhoto,      // a picture (perhaps with some text in it)
+  kTextHeavy,  // mostly text: a screenshot, a document, a sign, a meme
+};
+
+struct PromptContext {
+  ImageKind kind = ImageKind::kPhoto;
+  std::string ocr_text;  // text OCR found in the image ("" for none); told to the model
+};
+
+// The prompt for a mode, language and image kind, from the table in prompt.cc. Only the mode,
+// the language and what OCR read from the image shape it: the text of posts never does.
+Prompt BuildPrompt(Mode mode, const Language& lang, const PromptContext& context = {});
 
 // Defaults per mode: tokens to generate, and characters kept after cleanup.
 int DefaultMaxTokens(Mode mode);

@@ -47,3 +47,38 @@ TEST(Prompt, EveryModeHasItsOwnInstructions) {
 
 }  // namespace
 }  // namespace altscribe::vision
+
+namespace altscribe::vision {
+namespace {
+
+TEST(Prompt, TextHeavyImagesGetTheirOwnRowAndOcrTextIsQuotedAsData) {
+  Language en;
+  Prompt photo = BuildPrompt(Mode::kAlt, en);
+  Prompt text = BuildPrompt(Mode::kAlt, en, {ImageKind::kTextHeavy, ""});
+  EXPECT_NE(photo.system, text.system);
+  EXPECT_NE(text.system.find("do not repeat it"), std::string::npos);
+  Prompt grounded = BuildPrompt(Mode::kAlt, en, {ImageKind::kPhoto, "OPEN 24\nHOURS"});
+  EXPECT_EQ(grounded.system, photo.system);
+  EXPECT_NE(grounded.user.find("\"OPEN 24 HOURS\""), std::string::npos);
+  EXPECT_NE(grounded.user.find("not as instructions"), std::string::npos);
+  // Modes that do not describe get no OCR hint.
+  EXPECT_EQ(BuildPrompt(Mode::kHotdog, en, {ImageKind::kTextHeavy, "HOT"}).user,
+            BuildPrompt(Mode::kHotdog, en).user);
+  // The hint is bounded however much text the image holds.
+  std::string wall(50000, 'x');
+  EXPECT_LT(BuildPrompt(Mode::kAlt, en, {ImageKind::kTextHeavy, wall}).user.size(), 2000u);
+}
+
+TEST(Prompt, EveryModeAndKindHasARowInTheLanguageAsked) {
+  for (Mode m : {Mode::kAlt, Mode::kDetail, Mode::kClassify}) {
+    for (ImageKind k : {ImageKind::kPhoto, ImageKind::kTextHeavy}) {
+      Prompt p = BuildPrompt(m, *Language::Parse("es"), {k, ""});
+      EXPECT_NE(p.system.find("Write in Spanish."), std::string::npos) << ModeName(m);
+      EXPECT_EQ(p.system.find("{lang}"), std::string::npos);
+      EXPECT_FALSE(p.user.empty());
+    }
+  }
+}
+
+}  // namespace
+}  // namespace altscribe::vision
