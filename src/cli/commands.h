@@ -10,7 +10,8 @@ namespace altscribe::cli {
 int RunDescribe(const std::vector<std::string>& args);
 int RunModelCommand(const std::vector<std::string>& args);  // model_cmd.cc
 int RunDoctor(const std::vector<std::string>& args);
-int RunBot(const std::vector<std::string>& args);  // bot_cmd.cc
+int RunBot(const std::vector<std::string>& args);    // bot_cmd.cc
+int RunServe(const std::vector<std::string>& args);  // serve_cmd.cc
 
 // Prints "altscribe <command>: error: <message>" on stderr.
 void PrintError(const std::string& command, const std::string& message);

@@ -11,6 +11,7 @@
 #include "cli/flags.h"
 #include "cli/model_flags.h"
 #include "core/log.h"
+#include "serve/describe_json.h"
 #include "vision/describe.h"
 #include "vision/endpoint_model.h"
 #include "vision/llama_model.h"
@@ -44,16 +45,6 @@ struct Args {
   int64_t max_tokens = 0, max_chars = 0, max_side = 2048, max_megapixels = 64;
   int64_t max_mb = 20, timeout = 20;
 };
-
-json TimingsJson(const vision::DescribeTimings& t) {
-  return {{"load_ms", t.load_ms},
-          {"decode_ms", t.decode_ms},
-          {"encode_ms", t.encode_ms},
-          {"generate_ms", t.generate_ms},
-          {"total_ms", t.total_ms},
-          {"prompt_tokens", t.prompt_tokens},
-          {"generated_tokens", t.generated_tokens}};
-}
 
 }  // namespace
 
@@ -119,6 +110,12 @@ int RunDescribe(const std::vector<std::string>& argv) {
     return 1;
   }
   std::unique_ptr<vision::VisionModel> model = std::move(loaded).value();
+  auto ocr = LoadOcr(a.model);
+  if (!ocr.ok()) {
+    PrintError("describe", ocr.status().message());
+    return 1;
+  }
+  opts.ocr = ocr->get();
 
   vision::Describer describer(*model, opts);
   const bool progress = isatty(STDERR_FILENO) && images.size() > 1;
@@ -136,17 +133,7 @@ int RunDescribe(const std::vector<std::string>& argv) {
       PrintError("describe", images[i] + ": " + r.error.message());
     }
     if (a.json) {
-      json item = {{"source", r.source}};
-      item["alt"] = r.error.ok() ? json(r.text) : json(nullptr);
-      item["error"] = r.error.ok() ? json(nullptr) : json(r.error.message());
-      if (!r.error.ok()) item["error_code"] = Status::CodeName(r.error.code());
-      if (r.format != vision::ImageFormat::kUnknown) {
-        item["format"] = vision::FormatName(r.format);
-        item["width"] = r.width;
-        item["height"] = r.height;
-      }
-      item["timings"] = TimingsJson(r.timings);
-      out_images.push_back(std::move(item));
+      out_images.push_back(serve::DescribeResultJson(r));
     } else if (r.error.ok()) {
       if (images.size() == 1) {
         std::printf("%s\n", r.text.c_str());
@@ -159,11 +146,7 @@ int RunDescribe(const std::vector<std::string>& argv) {
   if (a.json) {
     double total =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    json doc = {{"images", out_images},
-                {"model", model->Name()},
-                {"mode", vision::ModeName(opts.mode)},
-                {"lang", opts.lang.tag},
-                {"timings", {{"model_load_ms", load_ms}, {"total_ms", total}}}};
+    json doc = serve::DescribeDocumentJson(out_images, model->Name(), opts, load_ms, total);
     std::printf("%s\n", doc.dump(2).c_str());
   }
   return failed ? 1 : 0;

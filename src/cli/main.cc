@@ -18,12 +18,14 @@ Usage:
   altscribe describe --endpoint URL --endpoint-model NAME [options] IMAGE...
   altscribe bot --pds URL --handle HANDLE --state FILE.db [model flags]
   altscribe bot status --state FILE.db
+  altscribe serve --listen 127.0.0.1:8080 [model flags]
   altscribe model list | pull NAME|URL | make-test --out DIR
   altscribe doctor
 
 Commands:
   describe   write alt text for image files or http(s) URLs (JPEG, PNG, WebP, GIF, BMP)
   bot        answer mentions on Bluesky with alt text for the images of the post meant
+  serve      an HTTP API, a web page for authors, full-description pages and /metrics
   model      list recommended models, download them, or generate a tiny test model
   doctor     check the llama.cpp build, compute backends and installed models
 
@@ -58,6 +60,7 @@ int main(int argc, char** argv) {
   if (cmd == "model") return altscribe::cli::RunModelCommand(args);
   if (cmd == "doctor") return altscribe::cli::RunDoctor(args);
   if (cmd == "bot") return altscribe::cli::RunBot(args);
+  if (cmd == "serve") return altscribe::cli::RunServe(args);
   std::fprintf(stderr, "altscribe: unknown command '%s' (run altscribe --help)\n", cmd.c_str());
   return 2;
 }
