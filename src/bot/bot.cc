@@ -175,6 +175,10 @@ Status Bot::Describe(const Mention& m, const Plan& plan) {
   job.id = m.info.uri;
   job.mode = plan.command.mode;
   if (auto lang = vision::Language::Parse(plan.lang); lang.ok()) job.lang = *lang;
+  for (const std::string& tag : plan.text_langs) {
+    auto l = vision::Language::Parse(tag);
+    if (l.ok() && job.text_langs.size() < jobs::kMaxTextLangs) job.text_langs.push_back(*l);
+  }
   std::vector<size_t> job_index;  // job image i -> plan image
   for (size_t i = 0; i < plan.images.size(); ++i) {
     const PlannedImage& img = plan.images[i];
@@ -260,6 +264,7 @@ Status Bot::ProcessMention(const Mention& start) {
     } else {
       Notice notice = plan.kind == Plan::Kind::kBlocked    ? Notice::kTargetBlocked
                       : plan.kind == Plan::Kind::kNotFound ? Notice::kTargetNotFound
+                      : plan.kind == Plan::Kind::kHelp     ? Notice::kHelp
                                                            : Notice::kNoImages;
       RETURN_IF_ERROR(store_.SaveResults(
           m.info.uri, "", {{PartRkey(m.info.uri, 0), ComposeNotice(notice, plan.lang)}}));

@@ -13,28 +13,54 @@ struct Name {
   const char* tag;
 };
 constexpr Name kLanguageNames[] = {
-    {"english", "en"},   {"german", "de"},  {"deutsch", "de"},  {"spanish", "es"},
-    {"español", "es"},   {"french", "fr"},  {"français", "fr"}, {"portuguese", "pt"},
-    {"português", "pt"}, {"italian", "it"}, {"dutch", "nl"},    {"japanese", "ja"},
-    {"日本語", "ja"},    {"korean", "ko"},  {"chinese", "zh"},  {"polish", "pl"},
-    {"ukrainian", "uk"}, {"russian", "ru"}, {"swedish", "sv"},  {"finnish", "fi"},
-    {"turkish", "tr"},   {"catalan", "ca"}, {"arabic", "ar"},   {"hebrew", "he"},
+    {"english", "en"},   {"german", "de"},    {"deutsch", "de"},  {"spanish", "es"},
+    {"español", "es"},   {"french", "fr"},    {"français", "fr"}, {"portuguese", "pt"},
+    {"português", "pt"}, {"italian", "it"},   {"dutch", "nl"},    {"japanese", "ja"},
+    {"日本語", "ja"},    {"日本語で", "ja"},  {"korean", "ko"},   {"chinese", "zh"},
+    {"polish", "pl"},    {"ukrainian", "uk"}, {"russian", "ru"},  {"swedish", "sv"},
+    {"finnish", "fi"},   {"turkish", "tr"},   {"catalan", "ca"},  {"arabic", "ar"},
+    {"hebrew", "he"},
 };
+
+// Punctuation outside ASCII that separates words: ¡ ¿ « » ‘ ’ “ ” … 、 。 ！ ？ ， ： and the
+// ideographic space.
+constexpr std::string_view kSeparators[] = {"¡", "¿",  "«",  "»",  "‘",  "’",  "“",  "”",
+                                            "…", "、", "。", "！", "？", "，", "：", "　"};
 
 std::vector<std::string> Words(std::string_view text) {
   std::vector<std::string> words;
   std::string cur;
-  for (char c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
-    bool part = u >= 0x80 || std::isalnum(u) || c == ':' || c == '-' || c == '_';
-    if (part) {
-      cur.push_back(static_cast<char>(u < 0x80 ? std::tolower(u) : u));
-    } else if (!cur.empty()) {
-      words.push_back(std::move(cur));
-      cur.clear();
+  auto flush = [&] {
+    // "again:" and "detail-" are the words; ':' only joins inside "lang:es".
+    while (!cur.empty() && (cur.back() == ':' || cur.back() == '-' || cur.back() == '_')) {
+      cur.pop_back();
     }
+    if (!cur.empty()) words.push_back(std::move(cur));
+    cur.clear();
+  };
+  for (size_t i = 0; i < text.size();) {
+    unsigned char u = static_cast<unsigned char>(text[i]);
+    if (u >= 0x80) {
+      bool separator = false;
+      for (std::string_view sep : kSeparators) {
+        if (text.substr(i, sep.size()) == sep) {
+          flush();
+          i += sep.size();
+          separator = true;
+          break;
+        }
+      }
+      if (!separator) cur.push_back(text[i++]);
+      continue;
+    }
+    if (std::isalnum(u) || u == ':' || u == '-' || u == '_') {
+      cur.push_back(static_cast<char>(std::tolower(u)));
+    } else {
+      flush();
+    }
+    ++i;
   }
-  if (!cur.empty()) words.push_back(std::move(cur));
+  flush();
   return words;
 }
 
@@ -52,6 +78,9 @@ Command ParseCommand(std::string_view text) {
       cmd.mode = vision::Mode::kClassify;
     } else if (w == "hotdog") {
       cmd.mode = vision::Mode::kHotdog;
+    } else if (w == "help" || w == "ayuda" || w == "ajuda" || w == "hilfe" || w == "aide" ||
+               w == "ヘルプ") {
+      cmd.help = true;
     } else if (w == "again" || w == "redo") {
       cmd.again = true;
     } else if (w.rfind("lang:", 0) == 0 || w.rfind("in:", 0) == 0) {

@@ -3,7 +3,8 @@
 // The mention's text, with the bot's own @-mention removed, is read word by word
 // (case-insensitive): "detail"/"detailed" → detail mode, "classify"/"labels"/"tags" → classify,
 // "hotdog" → hotdog, "again"/"redo" → describe images that already have alt text too,
-// "lang:xx" / "in:xx" or a language name in English ("german", "in japanese") → reply language.
+// "lang:xx" / "in:xx" or a language name in English ("german", "in japanese") → reply language,
+// "help" (or "ayuda", "ajuda", "hilfe", "aide", "ヘルプ") → the usage in one post.
 // Anything else is ignored, so ordinary sentences around the mention do no harm. Pure function.
 #pragma once
 
@@ -18,6 +19,7 @@ namespace altscribe::bot {
 struct Command {
   vision::Mode mode = vision::Mode::kAlt;
   bool again = false;               // describe images that already have alt text
+  bool help = false;                // answer with the usage instead of descriptions
   std::optional<std::string> lang;  // explicit language tag, if the person named one
 };
 

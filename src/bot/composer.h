@@ -53,6 +53,7 @@ enum class Notice {
   kNoImages,        // nothing to describe in the mention, the quoted post or the parent
   kTargetNotFound,  // the post to describe was deleted
   kTargetBlocked,   // the post to describe is blocked
+  kHelp,            // "@bot help": what the bot does and its commands (fits one post)
 };
 std::string ComposeNotice(Notice notice, std::string_view lang);
 

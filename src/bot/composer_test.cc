@@ -183,11 +183,21 @@ TEST(ComposerTest, Notices) {
   EXPECT_EQ(ComposeNotice(Notice::kTargetNotFound, "en"), "The post to describe was deleted.");
   EXPECT_EQ(ComposeNotice(Notice::kTargetBlocked, "fr"),
             "Je ne peux pas voir le post à décrire : il est bloqué.");
+  EXPECT_EQ(ComposeNotice(Notice::kNoImages, "es"),
+            "No encontré ninguna imagen que describir en esta publicación, en la que cita ni en "
+            "la anterior.");
+  EXPECT_EQ(ComposeNotice(Notice::kHelp, "es").rfind("Mencióname", 0), 0u);
   for (const char* lang : {"en", "de", "es", "fr", "pt", "ja", "xx"}) {
-    for (Notice n : {Notice::kNoImages, Notice::kTargetNotFound, Notice::kTargetBlocked}) {
+    for (Notice n :
+         {Notice::kNoImages, Notice::kTargetNotFound, Notice::kTargetBlocked, Notice::kHelp}) {
       std::string text = ComposeNotice(n, lang);
       EXPECT_FALSE(text.empty());
-      EXPECT_TRUE(FitsInPost(text, {}));
+      EXPECT_TRUE(FitsInPost(text, {})) << lang << ": " << text;
+    }
+    // The help names every command word (they are the same in every language).
+    std::string help = ComposeNotice(Notice::kHelp, lang);
+    for (const char* word : {"detail", "classify", "hotdog", "again", "lang:"}) {
+      EXPECT_NE(help.find(word), std::string::npos) << lang << ": " << word;
     }
   }
 }

@@ -11,7 +11,8 @@ namespace {
 using json = nlohmann::json;
 namespace ap = altscribe::atproto;
 
-const char* const kKindNames[] = {"describe", "no_images", "not_found", "blocked", "ignore"};
+const char* const kKindNames[] = {"describe", "no_images", "not_found",
+                                  "blocked",  "ignore",    "help"};
 
 // Images of one post: its record gives blob CIDs, its view gives URLs and alt text.
 void AddImages(const std::string& author, const std::vector<ap::ImageItem>& items,
@@ -127,13 +128,10 @@ std::string Plan::ToJsonText() const {
                     {"alt", i.existing_alt},
                     {"video", i.video_thumbnail}});
   }
-  return json{{"kind", PlanKindName(kind)},
-              {"reason", reason},
-              {"target", target_uri},
-              {"mode", vision::ModeName(command.mode)},
-              {"again", command.again},
-              {"lang", lang},
-              {"images", imgs}}
+  return json{{"kind", PlanKindName(kind)}, {"reason", reason},
+              {"target", target_uri},       {"mode", vision::ModeName(command.mode)},
+              {"again", command.again},     {"lang", lang},
+              {"text_langs", text_langs},   {"images", imgs}}
       .dump();
 }
 
@@ -144,7 +142,7 @@ Result<Plan> Plan::FromJsonText(std::string_view text) {
   try {
     std::string kind = j.at("kind");
     bool found = false;
-    for (int k = 0; k < 5; ++k) {
+    for (int k = 0; k < static_cast<int>(std::size(kKindNames)); ++k) {
       if (kind == kKindNames[k]) {
         p.kind = static_cast<Kind>(k);
         found = true;
@@ -158,6 +156,7 @@ Result<Plan> Plan::FromJsonText(std::string_view text) {
     p.command.mode = *mode;
     p.command.again = j.value("again", false);
     p.lang = j.value("lang", "en");
+    p.text_langs = j.value("text_langs", std::vector<std::string>{});
     for (const auto& i : j.at("images")) {
       p.images.push_back(
           {i.at("did"), i.at("cid"), i.at("mime"), i.at("url"), i.at("alt"), i.at("video")});
@@ -207,11 +206,16 @@ Result<Plan> Planner::PlanMention(const std::string& mention_uri) {
   } else {
     plan.lang = "en";
   }
+  if (plan.command.help) {
+    plan.kind = Plan::Kind::kHelp;
+    return plan;
+  }
 
   // 1. The mention's own images.
   plan.images = OwnImages(author, m.record, m.embed);
   if (!plan.images.empty()) {
     plan.target_uri = mention_uri;
+    plan.text_langs = m.record.langs;
     return plan;
   }
   // 2. The quoted post.
@@ -225,6 +229,7 @@ Result<Plan> Planner::PlanMention(const std::string& mention_uri) {
           std::optional<ap::EmbedView> ev;
           if (!vr->embeds.empty()) ev = vr->embeds[0];
           plan.images = OwnImages(vr->author.did.str(), *vr->post, ev);
+          plan.text_langs = vr->post->langs;
         }
         plan.kind = plan.images.empty() ? Plan::Kind::kNoImages : Plan::Kind::kDescribe;
         return plan;
@@ -261,6 +266,7 @@ Result<Plan> Planner::PlanMention(const std::string& mention_uri) {
   if (!node.ok()) return node.status().WithPrefix("getPostThread " + parent_uri);
   if (auto* tv = std::get_if<ap::ThreadViewPost>(&node->value)) {
     plan.images = OwnImages(tv->post.author.did.str(), tv->post.record, tv->post.embed);
+    plan.text_langs = tv->post.record.langs;
     plan.kind = plan.images.empty() ? Plan::Kind::kNoImages : Plan::Kind::kDescribe;
   } else if (std::get_if<ap::BlockedPost>(&node->value)) {
     plan.kind = Plan::Kind::kBlocked;

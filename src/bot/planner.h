@@ -29,12 +29,13 @@ struct PlannedImage {
 };
 
 struct Plan {
-  enum class Kind { kDescribe, kNoImages, kNotFound, kBlocked, kIgnore };
+  enum class Kind { kDescribe, kNoImages, kNotFound, kBlocked, kIgnore, kHelp };
   Kind kind = Kind::kDescribe;
   std::string reason;      // for kIgnore (operator's log) and kNotFound/kBlocked
   std::string target_uri;  // the post whose images are described
   Command command;
-  std::string lang = "en";  // reply language
+  std::string lang = "en";              // reply language
+  std::vector<std::string> text_langs;  // the target post's `langs`: what OCR reads
   std::vector<PlannedImage> images;
 
   std::string ToJsonText() const;

@@ -245,8 +245,14 @@ int RunBot(const std::vector<std::string>& argv) {
     PrintError("bot", model.status().message());
     return 1;
   }
+  auto ocr = LoadOcr(a.model);
+  if (!ocr.ok()) {
+    PrintError("bot", ocr.status().message());
+    return 1;
+  }
   jobs::LocalExecutorOptions eo;
   eo.threads = static_cast<int>(a.workers);
+  eo.ocr = ocr->get();
   jobs::LocalExecutor executor(**model, eo);
 
   std::vector<std::unique_ptr<bot::Bot>> bots;

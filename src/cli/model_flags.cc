@@ -20,6 +20,16 @@ void AddModelFlags(FlagSet& flags, ModelFlags* a) {
   flags.Int("ctx", &a->ctx, "context size in tokens (default 8192)");
   flags.String("chat-template", &a->chat_template,
                "override the chat template: vicuna, chatml, gemma, smolvlm, ...", "NAME");
+  flags.Bool("ocr", &a->ocr,
+             "read text in images with Tesseract and quote it verbatim (default true; "
+             "--ocr=false turns it off)");
+}
+
+Result<std::unique_ptr<ocr::OcrEngine>> LoadOcr(const ModelFlags& a) {
+  if (!a.ocr) return std::unique_ptr<ocr::OcrEngine>();
+  auto engine = ocr::OcrEngine::Create();
+  if (!engine.ok()) return engine.status().WithPrefix("OCR (--ocr=false to go without)");
+  return std::move(engine).value();
 }
 
 Status CheckModelFlags(const ModelFlags& a) {

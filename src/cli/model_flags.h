@@ -7,6 +7,7 @@
 
 #include "cli/flags.h"
 #include "core/status.h"
+#include "ocr/engine.h"
 #include "vision/model.h"
 
 namespace altscribe::cli {
@@ -14,10 +15,11 @@ namespace altscribe::cli {
 struct ModelFlags {
   std::string model, mmproj, endpoint, endpoint_model, chat_template;
   int64_t threads = 0, gpu_layers = -1, ctx = 8192;
+  bool ocr = true;  // read the text in images with Tesseract and quote it verbatim
 };
 
 // Registers --model --mmproj --endpoint --endpoint-model --threads --gpu-layers --ctx
-// --chat-template.
+// --chat-template --ocr.
 void AddModelFlags(FlagSet& flags, ModelFlags* out);
 
 // Usage problems of the model flags (no model, both --model and --endpoint, an endpoint without
@@ -28,5 +30,9 @@ Status CheckModelFlags(const ModelFlags& flags);
 // ALTSCRIBE_ENDPOINT_KEY_FILE); calls CheckModelFlags first. `load_ms` (may be null) gets the
 // load time.
 Result<std::unique_ptr<vision::VisionModel>> LoadModel(const ModelFlags& flags, double* load_ms);
+
+// The OCR engine for --ocr (the default): nullptr when --ocr=false; an error saying what to
+// install (or to pass --ocr=false) when Tesseract's English model is missing.
+Result<std::unique_ptr<ocr::OcrEngine>> LoadOcr(const ModelFlags& flags);
 
 }  // namespace altscribe::cli

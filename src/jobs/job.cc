@@ -197,8 +197,14 @@ nlohmann::json Job::ToJson() const {
     if (im.existing_alt) o["existing_alt"] = *im.existing_alt;
     imgs.push_back(std::move(o));
   }
-  return {{"id", id},         {"images", std::move(imgs)}, {"mode", vision::ModeName(mode)},
-          {"lang", lang.tag}, {"max_chars", max_chars},    {"model", model}};
+  json j = {{"id", id},         {"images", std::move(imgs)}, {"mode", vision::ModeName(mode)},
+            {"lang", lang.tag}, {"max_chars", max_chars},    {"model", model}};
+  if (!text_langs.empty()) {
+    json langs = json::array();
+    for (const auto& l : text_langs) langs.push_back(l.tag);
+    j["text_langs"] = std::move(langs);
+  }
+  return j;
 }
 
 std::string Job::ToJsonText() const { return Dump(ToJson()); }
@@ -252,6 +258,27 @@ Result<Job> Job::FromJsonValue(const nlohmann::json& j) {
   ASSIGN_OR_RETURN(uint64_t max_chars, f.Unsigned("max_chars", kMaxJobChars));
   job.max_chars = static_cast<size_t>(max_chars);
   ASSIGN_OR_RETURN(job.model, f.String("model", kMaxNameBytes));
+
+  if (auto it = j.find("text_langs"); it != j.end()) {
+    if (!it->is_array()) {
+      return Bad("job.text_langs", std::string("expected an array, got ") + TypeName(*it));
+    }
+    if (it->size() > kMaxTextLangs) {
+      return Bad("job.text_langs", "has " + std::to_string(it->size()) +
+                                       " languages, over the limit of " +
+                                       std::to_string(kMaxTextLangs));
+    }
+    for (size_t i = 0; i < it->size(); ++i) {
+      const json& v = (*it)[i];
+      std::string path = "job.text_langs[" + std::to_string(i) + "]";
+      if (!v.is_string() || v.get_ref<const std::string&>().size() > kMaxLangBytes) {
+        return Bad(path, "expected a language tag");
+      }
+      auto l = vision::Language::Parse(v.get_ref<const std::string&>());
+      if (!l.ok()) return Bad(path, l.status().message());
+      job.text_langs.push_back(*l);
+    }
+  }
   return job;
 }
 

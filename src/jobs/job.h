@@ -2,7 +2,7 @@
 //
 // Wire format (JSON, the contract in DESIGN.md; every executor and `altscribe worker` speaks it):
 //   Job:       {"id", "images":[{"url", "mime"?, "sha256"?, "existing_alt"?}],
-//               "mode", "lang", "max_chars", "model"}
+//               "mode", "lang", "max_chars", "model", "text_langs"?}
 //   JobResult: {"id", "items":[{"index", "text", "ocr"?, "error"?, "error_code"?}],
 //               "model", "worker", "timings":{...}}
 //
@@ -41,6 +41,7 @@ inline constexpr size_t kMaxUrlBytes = 4096;
 inline constexpr size_t kMaxAltBytes = 20000;        // existing alt text, model text
 inline constexpr size_t kMaxJobChars = 20000;        // max_chars
 inline constexpr size_t kMaxJobJsonBytes = 1 << 20;  // a whole Job or JobResult document
+inline constexpr size_t kMaxTextLangs = 8;
 
 struct JobImage {
   // http(s) URL of the image. When `bytes` is set it is only a label for messages and results
@@ -61,6 +62,9 @@ struct Job {
   vision::Language lang;  // "en" by default
   size_t max_chars = 0;   // 0 = the mode's default
   std::string model;      // the model asked for; "" = whatever the executor runs
+  // Languages of the text in the images (the post's `langs`), for OCR; empty = `lang`. Optional
+  // in the wire format ("text_langs": ["es", "en"]), at most kMaxTextLangs.
+  std::vector<vision::Language> text_langs;
 
   // Checks the invariants that FromJson() checks (ids, image count, URLs, sizes). Images with
   // in-memory bytes may carry any non-empty label as url.

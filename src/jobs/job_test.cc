@@ -261,3 +261,38 @@ TEST(JobResultTest, CheckResultMatches) {
 
 }  // namespace
 }  // namespace altscribe::jobs
+
+namespace altscribe::jobs {
+namespace {
+
+TEST(JobTest, TextLanguagesTravelForOcrAndAreChecked) {
+  Job job;
+  job.id = "job-langs";
+  JobImage im;
+  im.url = "https://pds.example/blob";
+  job.images = {im};
+  job.text_langs = {*vision::Language::Parse("es"), *vision::Language::Parse("pt_br")};
+  json j = job.ToJson();
+  EXPECT_EQ(j["text_langs"], json::array({"es", "pt-BR"}));
+  auto back = Job::FromJson(job.ToJsonText());
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  ASSERT_EQ(back->text_langs.size(), 2u);
+  EXPECT_EQ(back->text_langs[1].tag, "pt-BR");
+
+  j["text_langs"] = "es";
+  EXPECT_EQ(Job::FromJson(j.dump()).status().message(),
+            "job.text_langs: expected an array, got string");
+  j["text_langs"] = json::array({"es", 7});
+  EXPECT_EQ(Job::FromJson(j.dump()).status().message(),
+            "job.text_langs[1]: expected a language tag");
+  j["text_langs"] = json::array({"not a tag"});
+  EXPECT_NE(Job::FromJson(j.dump()).status().message().find("job.text_langs[0]: invalid language"),
+            std::string::npos);
+  j["text_langs"] = json::array();
+  for (int i = 0; i < 9; ++i) j["text_langs"].push_back("en");
+  EXPECT_NE(Job::FromJson(j.dump()).status().message().find("over the limit of 8"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace altscribe::jobs

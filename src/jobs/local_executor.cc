@@ -71,6 +71,8 @@ Status LocalExecutor::Submit(Job job, Done done) {
   o.max_tokens = options_.max_tokens;
   o.source = options_.fetch.limits;
   o.decode = options_.decode;
+  o.ocr = options_.ocr;
+  for (const auto& l : job.text_langs) o.ocr_langs.push_back(l.tag);
   auto state = std::make_shared<JobState>(std::move(job), std::move(done), model_, std::move(o));
   {
     std::lock_guard<std::mutex> l(mu_);
@@ -125,6 +127,7 @@ JobItem LocalExecutor::DescribeImage(const JobState& job, size_t index,
     t->load_ms = load_ms;
     error = r.error;
     item.text = std::move(r.text);
+    if (!r.ocr.empty()) item.ocr = std::move(r.ocr);
   }
   if (!error.ok()) {
     item.text.clear();

@@ -38,6 +38,9 @@ struct LocalExecutorOptions {
   FetchPolicy fetch;   // allow-list, private-address blocking, size and time limits
   vision::DecodeLimits decode;
   std::string worker_name;  // JobResult::worker; "" = "local@<hostname>"
+  // OCR grounding for alt and detail jobs (JobItem::ocr gets the transcription); nullptr = off.
+  // Must outlive the executor.
+  ocr::OcrEngine* ocr = nullptr;
 };
 
 class LocalExecutor final : public Executor {
