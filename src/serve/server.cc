@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <sys/socket.h>
+
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -110,6 +112,13 @@ void Server::Routes() {
   s.set_read_timeout(30, 0);
   s.set_write_timeout(30, 0);
   s.set_keep_alive_timeout(5);
+  // cpp-httplib listens with a backlog of 5, so a burst of connections overflows the accept
+  // queue (clients then see resets). Remember the socket to listen again with a deep backlog.
+  s.set_socket_options([this](int sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd_ = sock;
+  });
 
   s.set_pre_routing_handler([](const httplib::Request&, httplib::Response& res) {
     SecurityHeaders(res);
@@ -217,6 +226,7 @@ Status Server::Start() {
                            std::to_string(options_.port) + ": " + cause);
   }
   port_ = port;
+  if (listen_fd_ >= 0) ::listen(listen_fd_, SOMAXCONN);  // Linux updates the backlog in place
   // Bound and listening already: connections made from now on wait in the backlog.
   thread_ = std::thread([this] { http_->listen_after_bind(); });
   return Status::Ok();

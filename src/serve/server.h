@@ -72,6 +72,7 @@ class Server {
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;
   int port_ = 0;
+  int listen_fd_ = -1;  // the listening socket, owned by http_
   metrics::CallbackHandle ready_metric_, queue_metric_, workers_metric_;
 };
 
