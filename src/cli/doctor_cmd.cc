@@ -8,6 +8,7 @@
 #include "core/files.h"
 #include "models/catalogue.h"
 #include "models/store.h"
+#include "ocr/engine.h"
 #include "vision/llama_model.h"
 
 namespace altscribe::cli {
@@ -38,6 +39,14 @@ int RunDoctor(const std::vector<std::string>& argv) {
     std::printf(
         "  note: no GPU backend; 7B models will be slow. For NVIDIA GPUs rebuild with "
         "ALTSCRIBE_CUDA=1 scripts/setup\n");
+  }
+  if (auto ocr = ocr::OcrEngine::Create(); ocr.ok()) {
+    std::string models;
+    for (const std::string& m : (*ocr)->installed()) models += (models.empty() ? "" : " ") + m;
+    std::printf("OCR (Tesseract): %s\n", models.c_str());
+  } else {
+    ++problems;
+    std::printf("OCR (Tesseract): problem: %s\n", ocr.status().message().c_str());
   }
 
   std::printf("model directory: %s\n", dir.c_str());

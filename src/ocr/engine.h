@@ -29,7 +29,7 @@ struct OcrOptions {
   std::vector<std::string> langs;  // BCP-47 tags of the post; English is always added
   TranscriptOptions transcript;
   bool enlarge = true;               // read small text enlarged
-  int target_line_height = 32;       // enlarge to about this when text lines are under 2/3 of it
+  int target_line_height = 28;       // enlarge to about this when text lines are under 2/3 of it
   uint64_t max_pixels = 24'000'000;  // budget for the enlarged image
   bool deskew = true;                // straighten text tilted by 1–15 degrees
   bool bright_text_pass = true;      // when little text was found: read white text (memes) again

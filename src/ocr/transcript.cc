@@ -38,16 +38,24 @@ Transcript BuildTranscript(const std::vector<OcrLine>& lines, uint32_t width, ui
     if (line.new_paragraph) pending_paragraph = true;
     // Unsure marks at the ends of a line (an avatar read as "@", an icon read as "Oo").
     size_t first = 0, last = line.words.size();
+    // ... and short "words" much taller than the line's text (an avatar or an icon beside it).
+    std::vector<int> heights;
+    for (const OcrWord& w : line.words) heights.push_back(w.box.height());
+    std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+    const int typical = heights.empty() ? 0 : heights[heights.size() / 2];
     auto stray = [&](const OcrWord& w) {
-      return w.confidence < options.min_edge_word_confidence && CodePoints(w.text) <= 3;
+      if (CodePoints(w.text) > 3) return false;
+      return w.confidence < options.min_edge_word_confidence ||
+             (line.words.size() > 1 && typical > 0 && w.box.height() * 5 > typical * 8);
     };
     while (first < last && stray(line.words[first])) ++first;
     while (last > first && stray(line.words[last - 1])) --last;
     std::string text;
-    double sum = 0, weight = 0;
+    double sum = 0, weight = 0, strong = 0;
     int alnum = 0, visible = 0;
     for (size_t i = first; i < last; ++i) {
       const OcrWord& w = line.words[i];
+      if (w.confidence >= options.strong_word_confidence) strong += w.text.size();
       if (w.text.empty()) continue;
       if (!text.empty()) text += ' ';
       text += w.text;
@@ -57,7 +65,7 @@ Transcript BuildTranscript(const std::vector<OcrLine>& lines, uint32_t width, ui
       CountChars(w.text, &alnum, &visible);
     }
     if (text.empty() || weight == 0) continue;
-    if (sum / weight < options.min_line_confidence) continue;
+    if (sum / weight < options.min_line_confidence && strong < weight / 2) continue;
     if (visible == 0 || static_cast<double>(alnum) / visible < options.min_alnum_share) continue;
     if (!t.text.empty()) t.text += pending_paragraph ? "\n\n" : "\n";
     pending_paragraph = false;

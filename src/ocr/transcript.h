@@ -5,7 +5,8 @@
 // text. So a line is kept only when its words are confident on average and it is mostly letters
 // and digits; the transcript is empty unless something real is left. Kept lines keep Tesseract's
 // order (reading order of its layout analysis) and their words, verbatim, except unsure marks
-// of one to three characters at a line's ends (avatars and icons read as "@" or "Oo").
+// of one to three characters at a line's ends: unsure ones, and ones much taller than the
+// line's text (avatars and icons read as "@" or "Oo").
 #pragma once
 
 #include <cstdint>
@@ -33,7 +34,11 @@ struct OcrLine {
 };
 
 struct TranscriptOptions {
-  float min_line_confidence = 65;  // mean word confidence of a kept line
+  // A line is kept when the mean confidence of its words reaches min_line_confidence, or when
+  // at least half of its characters are in words of strong_word_confidence (a confident handle
+  // next to a bold name the model is unsure of).
+  float min_line_confidence = 65;
+  float strong_word_confidence = 85;
   double min_alnum_share = 0.6;    // letters+digits among a kept line's non-space characters
   // Words of 1–3 characters below this confidence at either end of a line are dropped.
   float min_edge_word_confidence = 50;

@@ -36,6 +36,23 @@ TEST(BuildTranscript, DropsLowConfidenceAndSymbolNoise) {
   EXPECT_DOUBLE_EQ(t.coverage, 0.05);
 }
 
+TEST(BuildTranscript, AnUnsureNameBesideAConfidentHandleIsKept) {
+  Transcript t = BuildTranscript(
+      {Line({{"Ada", 50}, {"Lovelace", 50}, {"@ada.bsky.social", 92}})}, 100, 100);
+  EXPECT_EQ(t.text, "Ada Lovelace @ada.bsky.social");
+  // Mostly unsure: dropped.
+  EXPECT_EQ(BuildTranscript({Line({{"Adaa", 50}, {"Lovelace", 50}, {"@x", 95}})}, 100, 100).text,
+            "");
+}
+
+TEST(BuildTranscript, AnAvatarReadAsALetterBesideTheNameIsDropped) {
+  OcrLine l;
+  l.words = {{"@", 80, {0, 0, 44, 44}},
+             {"Grace", 90, {50, 10, 90, 26}},
+             {"Hopper", 90, {95, 10, 150, 26}}};
+  EXPECT_EQ(BuildTranscript({l}, 200, 100).text, "Grace Hopper");
+}
+
 TEST(BuildTranscript, NothingWhenTooLittleIsLeft) {
   EXPECT_EQ(BuildTranscript({Line({{"a", 99}})}, 10, 10).text, "");
   EXPECT_EQ(BuildTranscript({}, 10, 10).text, "");

@@ -14,6 +14,7 @@
 #include "models/test_model.h"
 #include "subprocess.h"
 #include "test_env.h"
+#include "text_image.h"
 
 namespace altscribe {
 namespace {
@@ -208,9 +209,37 @@ TEST_F(DescribeCli, DoctorReportsTheBuild) {
                                      {"ALTSCRIBE_MODEL_DIR=" + t::MakeTempDir("doctor-empty")});
   EXPECT_NE(r.out.find("llama.cpp v0.4.0"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("CPU"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("OCR (Tesseract): "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" eng"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("altscribe model pull"), std::string::npos)
       << "with no models installed, doctor says how to get one:\n"
       << r.out;
+}
+
+// The words in an image come out verbatim: in "alt" (quoted after the label) and in "ocr";
+// --ocr=false leaves them to the model.
+TEST_F(DescribeCli, TextInImagesIsTranscribedAndOcrCanBeTurnedOff) {
+  t::TextStyle style;
+  style.px = 28;
+  t::Canvas canvas(700, 110, t::Rgb{255, 255, 255});
+  ASSERT_TRUE(canvas.DrawLines({"Trains to Lisbon leave from platform 9."}, 20, 30, style).ok());
+  std::string sign = Write("sign.png", t::PngFromImage(canvas.image()));
+  t::ProcessResult r = Describe({"--json", "--lang", "fr", sign});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json img = json::parse(r.out)["images"][0];
+  EXPECT_EQ(img["ocr"], "Trains to Lisbon leave from platform 9.");
+  EXPECT_NE(img["alt"].get<std::string>().find(
+                "Texte dans l’image : « Trains to Lisbon leave from platform 9. »"),
+            std::string::npos)
+      << img.dump();
+  EXPECT_GT(img["timings"]["ocr_ms"].get<double>(), 0);
+
+  t::ProcessResult off = Describe({"--json", "--ocr=false", sign});
+  ASSERT_EQ(off.exit_code, 0) << off.err;
+  json plain = json::parse(off.out)["images"][0];
+  EXPECT_TRUE(plain["ocr"].is_null());
+  EXPECT_EQ(plain["alt"].get<std::string>().find("Text in the image"), std::string::npos);
+  EXPECT_EQ(plain["timings"]["ocr_ms"], 0);
 }
 
 }  // namespace
