@@ -1,6 +1,7 @@
 #include "vision/cleanup.h"
 
 #include <cctype>
+#include <utility>
 #include <vector>
 
 #include "core/text.h"
@@ -48,6 +49,56 @@ const char* const kPreambles[] = {
     "in this image,",
     "in the image,",
 };
+
+constexpr std::string_view kZwsp = "\xE2\x80\x8B";           // U+200B ZERO WIDTH SPACE
+constexpr std::string_view kFullwidthAt = "\xEF\xBC\xA0";    // U+FF20 ＠
+constexpr std::string_view kFullwidthHash = "\xEF\xBC\x83";  // U+FF03 ＃
+
+// The code point at byte `i` of valid UTF-8 and its length in `*len` (at least 1).
+char32_t DecodeAt(std::string_view s, size_t i, size_t* len) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  if (i + n > s.size()) n = 1;
+  char32_t cp = n == 1 ? c : n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
+  for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  *len = n;
+  return cp;
+}
+
+// A character that can be part of a host label or a hashtag: ASCII letters, digits, '-' and '_',
+// and the letters of other scripts (everything non-ASCII but spaces, punctuation, symbols,
+// format characters such as U+200B, variation selectors and emoji).
+bool IsLabelChar(char32_t cp) {
+  if (cp < 0x80) return std::isalnum(static_cast<int>(cp)) || cp == '-' || cp == '_';
+  if (cp <= 0xBF || cp == 0xD7 || cp == 0xF7) return false;  // C1, Latin-1 punctuation, × ÷
+  if (cp >= 0x2000 && cp <= 0x2BFF) return false;  // punctuation, format, arrows, math, shapes
+  if (cp >= 0x3000 && cp <= 0x303F) return false;  // CJK punctuation and the ideographic space
+  if (cp >= 0xFE00 && cp <= 0xFE0F) return false;  // variation selectors
+  if (cp >= 0xFE30 && cp <= 0xFE4F) return false;  // CJK compatibility forms
+  if (cp == 0xFEFF) return false;
+  if ((cp >= 0xFF00 && cp <= 0xFF0F) || (cp >= 0xFF1A && cp <= 0xFF20) ||
+      (cp >= 0xFF3B && cp <= 0xFF40) || (cp >= 0xFF5B && cp <= 0xFF65)) {
+    return false;  // fullwidth punctuation
+  }
+  if (cp >= 0x1F000 && cp <= 0x1FAFF) return false;  // emoji and pictographs
+  return true;
+}
+
+bool IsTagChar(char32_t cp) { return cp != '-' && IsLabelChar(cp); }
+
+// A top-level domain as clients recognise one: 2+ letters (of any script), or punycode "xn--…".
+bool LooksLikeTld(std::string_view label) {
+  if (StartsWithIgnoreCase(label, "xn--")) return label.size() > 4;
+  size_t chars = 0;
+  for (size_t i = 0; i < label.size();) {
+    size_t len = 0;
+    char32_t cp = DecodeAt(label, i, &len);
+    if (cp < 0x80 && !std::isalpha(static_cast<int>(cp))) return false;
+    ++chars;
+    i += len;
+  }
+  return chars >= 2;
+}
 
 bool IsSentenceEnd(std::string_view s, size_t i) {
   char c = s[i];
@@ -190,17 +241,109 @@ std::string StripMarkdown(std::string_view text) {
 }
 
 std::string DefuseMentions(std::string_view text) {
-  // "@name" -> "@\u200Bname": reads the same, but no client turns it into a mention facet.
+  // "@name" -> "@<ZWSP>name": reads the same, but no client turns it into a mention facet.
   std::string out;
   out.reserve(text.size() + 8);
-  for (size_t i = 0; i < text.size(); ++i) {
-    out.push_back(text[i]);
-    if (text[i] == '@' && i + 1 < text.size() &&
-        (std::isalnum(static_cast<unsigned char>(text[i + 1])) || text[i + 1] == '_')) {
-      out.append("\xE2\x80\x8B");
+  for (size_t i = 0; i < text.size();) {
+    size_t at = text.substr(i, 3) == kFullwidthAt ? 3 : text[i] == '@' ? 1 : 0;
+    if (at == 0) {
+      out.push_back(text[i++]);
+      continue;
+    }
+    out.append(text.substr(i, at));
+    i += at;
+    if (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_')) {
+      out.append(kZwsp);
     }
   }
   return out;
+}
+
+std::string DefuseLinks(std::string_view text) {
+  // Pass 1: "scheme://" -> "scheme:<ZWSP>//".
+  std::string schemes;
+  schemes.reserve(text.size() + 8);
+  for (size_t i = 0; i < text.size(); ++i) {
+    schemes.push_back(text[i]);
+    if (text[i] == ':' && i > 0 && std::isalnum(static_cast<unsigned char>(text[i - 1])) &&
+        text.substr(i + 1, 2) == "//") {
+      schemes.append(kZwsp);
+    }
+  }
+  // Pass 2: dotted names. A run of label characters and dots splits at the dots into labels;
+  // consecutive non-empty labels form a name, and a name of 2+ labels whose last one looks like a
+  // top-level domain gets <ZWSP> before each of its dots.
+  std::string_view s = schemes;
+  std::vector<size_t> zwsp_before;  // byte offsets of the dots to defuse
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t len = 0;
+    char32_t cp = DecodeAt(s, i, &len);
+    if (!IsLabelChar(cp) && cp != '.') {
+      i += len;
+      continue;
+    }
+    // The run [i, end).
+    size_t end = i;
+    while (end < s.size()) {
+      size_t l = 0;
+      char32_t c = DecodeAt(s, end, &l);
+      if (!IsLabelChar(c) && c != '.') break;
+      end += l;
+    }
+    // Labels of the run, empty ones included; the dot after label k is at labels[k].second.
+    std::vector<std::pair<size_t, size_t>> labels;
+    for (size_t j = i, b = i; j <= end; ++j) {
+      if (j == end || s[j] == '.') {
+        labels.emplace_back(b, j);
+        b = j + 1;
+      }
+    }
+    auto empty = [&](size_t k) { return labels[k].first == labels[k].second; };
+    for (size_t k = 0; k < labels.size(); ++k) {
+      if (empty(k)) continue;
+      size_t first = k;
+      while (k + 1 < labels.size() && !empty(k + 1)) ++k;
+      std::string_view last = s.substr(labels[k].first, labels[k].second - labels[k].first);
+      if (k > first && LooksLikeTld(last)) {
+        for (size_t m = first; m < k; ++m) zwsp_before.push_back(labels[m].second);
+      }
+    }
+    i = end;
+  }
+  std::string out;
+  out.reserve(s.size() + zwsp_before.size() * 3);
+  size_t next = 0;
+  for (size_t k = 0; k < s.size(); ++k) {
+    if (next < zwsp_before.size() && zwsp_before[next] == k) {
+      out.append(kZwsp);
+      ++next;
+    }
+    out.push_back(s[k]);
+  }
+  return out;
+}
+
+std::string DefuseHashtags(std::string_view text) {
+  // "#tag" -> "#<ZWSP>tag" (and the fullwidth sign the same way).
+  std::string out;
+  out.reserve(text.size() + 8);
+  for (size_t i = 0; i < text.size();) {
+    size_t sign = text.substr(i, 3) == kFullwidthHash ? 3 : text[i] == '#' ? 1 : 0;
+    if (sign == 0) {
+      out.push_back(text[i++]);
+      continue;
+    }
+    out.append(text.substr(i, sign));
+    i += sign;
+    size_t len = 0;
+    if (i < text.size() && IsTagChar(DecodeAt(text, i, &len))) out.append(kZwsp);
+  }
+  return out;
+}
+
+std::string Defuse(std::string_view text) {
+  return DefuseHashtags(DefuseLinks(DefuseMentions(text)));
 }
 
 std::string CutAtSentence(std::string_view text, size_t max_chars) {
@@ -248,14 +391,14 @@ std::string CleanOutput(std::string_view raw, Mode mode, size_t max_chars) {
     bool negated = l.find("not") != std::string::npos || l.find("no ") == 0 || l == "no";
     return hot && !negated ? "hotdog" : "not hotdog";
   }
-  if (mode == Mode::kClassify) return DefuseMentions(CleanLabels(StripMarkdown(s)));
+  if (mode == Mode::kClassify) return Defuse(CleanLabels(StripMarkdown(s)));
   s = CollapseWhitespace(StripMarkdown(s));
   s = StripPreamble(s);
   // Surrounding quotes around the whole answer.
   if (s.size() >= 2 && s.front() == '"' && s.back() == '"' && s.find('"', 1) == s.size() - 1) {
     s = std::string(Trim(std::string_view(s).substr(1, s.size() - 2)));
   }
-  s = DefuseMentions(s);
+  s = Defuse(s);
   return CutAtSentence(s, max_chars);
 }
 
