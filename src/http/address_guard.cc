@@ -75,6 +75,22 @@ bool IsBlockedAddress(const struct sockaddr* addr) {
   return true;
 }
 
+bool IsLoopbackAddress(const struct sockaddr* addr) {
+  if (addr == nullptr) return false;
+  auto loopback_v4 = [](uint32_t a) { return (a & 0xFF000000u) == 0x7F000000u; };
+  if (addr->sa_family == AF_INET) {
+    return loopback_v4(ntohl(reinterpret_cast<const sockaddr_in*>(addr)->sin_addr.s_addr));
+  }
+  if (addr->sa_family == AF_INET6) {
+    const uint8_t* b = reinterpret_cast<const sockaddr_in6*>(addr)->sin6_addr.s6_addr;
+    static const uint8_t kLoopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    static const uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (std::memcmp(b, kLoopback, 16) == 0) return true;
+    return std::memcmp(b, kMapped, 12) == 0 && loopback_v4(V4At(b + 12));
+  }
+  return false;
+}
+
 std::string FormatAddress(const struct sockaddr* addr) {
   char buf[INET6_ADDRSTRLEN] = "?";
   if (addr == nullptr) return buf;

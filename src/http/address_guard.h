@@ -17,6 +17,9 @@ namespace altscribe::http {
 // Unknown address families are blocked.
 bool IsBlockedAddress(const struct sockaddr* addr);
 
+// True for loopback: IPv4 127/8, IPv6 ::1, and 127/8 mapped into IPv6 (::ffff:127.x.y.z).
+bool IsLoopbackAddress(const struct sockaddr* addr);
+
 // "10.0.0.1" or "fe80::1" (no port).
 std::string FormatAddress(const struct sockaddr* addr);
 

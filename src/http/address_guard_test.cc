@@ -9,7 +9,8 @@
 namespace altscribe::http {
 namespace {
 
-bool Blocked(const std::string& text) {
+// `text` as a socket address (IPv6 when it holds a colon).
+sockaddr_storage Addr(const std::string& text) {
   sockaddr_storage ss{};
   if (text.find(':') != std::string::npos) {
     auto* in6 = reinterpret_cast<sockaddr_in6*>(&ss);
@@ -20,7 +21,30 @@ bool Blocked(const std::string& text) {
     in->sin_family = AF_INET;
     EXPECT_EQ(inet_pton(AF_INET, text.c_str(), &in->sin_addr), 1) << text;
   }
+  return ss;
+}
+
+bool Blocked(const std::string& text) {
+  sockaddr_storage ss = Addr(text);
   return IsBlockedAddress(reinterpret_cast<sockaddr*>(&ss));
+}
+
+bool Loopback(const std::string& text) {
+  sockaddr_storage ss = Addr(text);
+  return IsLoopbackAddress(reinterpret_cast<sockaddr*>(&ss));
+}
+
+// Loopback is what allow_loopback opens: nothing else that the guard blocks.
+TEST(AddressGuardTest, LoopbackIsOnlyLoopback) {
+  for (const char* a : {"127.0.0.1", "127.255.255.254", "::1", "::ffff:127.0.0.1"}) {
+    EXPECT_TRUE(Loopback(a)) << a;
+  }
+  for (const char* a : {"0.0.0.0", "10.0.0.1", "169.254.169.254", "192.168.0.1", "128.0.0.1",
+                        "8.8.8.8", "::", "::2", "fe80::1", "fd00::1", "::ffff:10.0.0.1",
+                        "::127.0.0.1", "64:ff9b::127.0.0.1", "2002:7f00:0001::1"}) {
+    EXPECT_FALSE(Loopback(a)) << a;
+  }
+  EXPECT_FALSE(IsLoopbackAddress(nullptr));
 }
 
 TEST(AddressGuardTest, BlocksPrivateIPv4) {

@@ -66,6 +66,7 @@ Result<Response> Send(const Request& request, const Limits& limits) {
   config.connect_timeout = limits.connect_timeout;
   config.max_redirects = limits.max_redirects;
   config.block_private_addresses = limits.block_private_addresses;
+  config.allow_loopback = limits.allow_loopback;
   config.max_filesize = limits.max_bytes;
   internal::Guard guard;
   char errbuf[CURL_ERROR_SIZE];

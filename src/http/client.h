@@ -4,7 +4,11 @@
 // size limit, a total time limit, a connect time limit and a redirect limit. With
 // block_private_addresses, connections to loopback, private, link-local, CGNAT, multicast and
 // unspecified addresses are refused at connect time (after DNS, so redirects and DNS rebinding
-// cannot reach them either): the guard against SSRF for URLs that come from other people.
+// cannot reach them either): the guard against SSRF for URLs that come from other people. Its
+// refusal is Network "refusing to connect to private address 10.0.0.1 (host evil.example)", and
+// no connection to that address is ever attempted. allow_loopback (for tests against servers on
+// 127.0.0.1) lets loopback addresses through the guard while every other blocked range stays
+// blocked, so a test server's redirect to 10.0.0.1 or 169.254.169.254 is still refused.
 //
 // Thread-safe: each call uses its own curl handle. Secrets passed in headers are never logged.
 #pragma once
@@ -27,6 +31,7 @@ struct Limits {
   std::chrono::milliseconds connect_timeout{5'000};
   int max_redirects = 3;
   bool block_private_addresses = false;
+  bool allow_loopback = false;  // with block_private_addresses: loopback still allowed (tests)
 };
 
 struct Request {

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <atomic>
 #include <thread>
@@ -261,6 +262,135 @@ TEST_F(ClientTest, BlockPrivateAddressesRefusesLoopback) {
   r = Get(server_.Url("/secret"), limits_);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->body, "internal");
+}
+
+// Loopback in every spelling a URL allows — names, decimal, hex, octal, short and IPv6 forms —
+// is refused after resolution, before any connection.
+TEST_F(ClientTest, BlockPrivateAddressesRefusesEverySpellingOfLoopback) {
+  server_.Reply("/secret", HttpReply{.body = "internal"});
+  limits_.block_private_addresses = true;
+  std::string port = std::to_string(server_.port());
+  for (std::string host : {"127.0.0.1", "localhost", "2130706433", "0x7f.1", "0x7f000001",
+                           "0177.0.0.1", "127.1", "[::1]", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]",
+                           "[0:0:0:0:0:ffff:127.0.0.1]", "0", "0.0.0.0", "[::]"}) {
+    auto r = Get("http://" + host + ":" + port + "/secret", limits_);
+    ASSERT_FALSE(r.ok()) << host;
+    EXPECT_EQ(r.status().code(), Code::kNetwork) << host;
+    EXPECT_THAT(r.status().message(), StartsWith("refusing to connect to private address "))
+        << host;
+  }
+  EXPECT_EQ(server_.RequestCount("/secret"), 0u);
+}
+
+// Private, link-local (cloud metadata) and IPv6 loopback targets are refused without a connection
+// attempt: the refusal is immediate, not a connect timeout.
+TEST_F(ClientTest, BlockPrivateAddressesRefusesPrivateAndMetadataTargets) {
+  limits_.block_private_addresses = true;
+  limits_.connect_timeout = std::chrono::milliseconds(4000);
+  struct Case {
+    const char* url;
+    const char* message;
+  } cases[] = {
+      {"http://10.0.0.1/", "refusing to connect to private address 10.0.0.1 (host 10.0.0.1)"},
+      {"http://169.254.169.254/latest/meta-data/",
+       "refusing to connect to private address 169.254.169.254 (host 169.254.169.254)"},
+      {"http://[::1]/", "refusing to connect to private address ::1 (host ::1)"},
+      {"http://[::ffff:10.0.0.1]/",
+       "refusing to connect to private address ::ffff:10.0.0.1 (host ::ffff:10.0.0.1)"},
+      {"http://[fd00:ec2::254]/",
+       "refusing to connect to private address fd00:ec2::254 (host fd00:ec2::254)"},
+      {"http://192.168.1.1:8080/",
+       "refusing to connect to private address 192.168.1.1 "
+       "(host 192.168.1.1)"},
+      {"https://0xa9fea9fe/",
+       "refusing to connect to private address 169.254.169.254 "
+       "(host 169.254.169.254)"},
+  };
+  for (const auto& c : cases) {
+    auto start = std::chrono::steady_clock::now();
+    auto r = Get(c.url, limits_);
+    auto elapsed = std::chrono::steady_clock::now() - start;
+    ASSERT_FALSE(r.ok()) << c.url;
+    EXPECT_EQ(r.status().code(), Code::kNetwork) << c.url;
+    EXPECT_EQ(r.status().message(), c.message) << c.url;
+    EXPECT_LT(elapsed, std::chrono::milliseconds(3000)) << c.url;
+  }
+}
+
+// allow_loopback (the tests' setting) opens loopback only: a loopback server's redirect to a
+// private or metadata address is still refused, before any connection to it.
+TEST_F(ClientTest, AllowLoopbackStillRefusesRedirectsToPrivateAddresses) {
+  server_.Reply("/ok", HttpReply{.body = "fine"});
+  server_.Redirect("/to-metadata", "http://169.254.169.254/latest/meta-data/");
+  server_.Redirect("/to-ten", "http://10.0.0.1/", 301);
+  server_.Redirect("/to-mapped", "http://[::ffff:10.0.0.1]/", 307);
+  server_.Redirect("/to-decimal", "http://167772161/", 308);  // 10.0.0.1
+  server_.Redirect("/to-loopback", "http://localhost:" + std::to_string(server_.port()) + "/ok");
+  limits_.block_private_addresses = true;
+  limits_.allow_loopback = true;
+  limits_.connect_timeout = std::chrono::milliseconds(4000);
+
+  auto ok = Get(server_.Url("/ok"), limits_);
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ(ok->body, "fine");
+  auto hop = Get(server_.Url("/to-loopback"), limits_);
+  ASSERT_TRUE(hop.ok()) << hop.status().message();
+  EXPECT_EQ(hop->body, "fine");
+
+  struct Case {
+    const char* path;
+    const char* message;
+  } cases[] = {
+      {"/to-metadata",
+       "refusing to connect to private address 169.254.169.254 (host 169.254.169.254)"},
+      {"/to-ten", "refusing to connect to private address 10.0.0.1 (host 10.0.0.1)"},
+      {"/to-mapped",
+       "refusing to connect to private address ::ffff:10.0.0.1 (host ::ffff:10.0.0.1)"},
+      {"/to-decimal", "refusing to connect to private address 10.0.0.1 (host 10.0.0.1)"},
+  };
+  for (const auto& c : cases) {
+    auto start = std::chrono::steady_clock::now();
+    auto r = Get(server_.Url(c.path), limits_);
+    auto elapsed = std::chrono::steady_clock::now() - start;
+    ASSERT_FALSE(r.ok()) << c.path;
+    EXPECT_EQ(r.status().code(), Code::kNetwork) << c.path;
+    EXPECT_EQ(r.status().message(), c.message) << c.path;
+    EXPECT_LT(elapsed, std::chrono::milliseconds(3000)) << c.path;
+    EXPECT_EQ(server_.RequestCount(c.path), 1u) << c.path;  // the hop before was served
+  }
+
+  // Without block_private_addresses, allow_loopback changes nothing: everything is allowed.
+  limits_.block_private_addresses = false;
+  auto plain = Get(server_.Url("/ok"), limits_);
+  ASSERT_TRUE(plain.ok()) << plain.status().message();
+}
+
+// A compressed body is limited by its decoded size: a gzip bomb stops at max_bytes.
+TEST_F(ClientTest, DecompressionBombStopsAtTheSizeLimit) {
+  std::string raw(8'000'000, '\0');
+  z_stream z{};
+  ASSERT_EQ(deflateInit2(&z, 9, Z_DEFLATED, 16 + 15, 9, Z_DEFAULT_STRATEGY), Z_OK);  // gzip
+  std::string gz(deflateBound(&z, raw.size()), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(raw.data());
+  z.avail_in = static_cast<uInt>(raw.size());
+  z.next_out = reinterpret_cast<Bytef*>(gz.data());
+  z.avail_out = static_cast<uInt>(gz.size());
+  ASSERT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+  gz.resize(z.total_out);
+  deflateEnd(&z);
+  ASSERT_LT(gz.size(), 20'000u);
+  server_.Reply("/bomb", HttpReply{.headers = {{"Content-Encoding", "gzip"}}, .body = gz});
+
+  limits_.max_bytes = 1'000'000;
+  auto r = Get(server_.Url("/bomb"), limits_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kTooLarge);
+  EXPECT_EQ(r.status().message(), "response is larger than the 1.0 MB limit");
+
+  limits_.max_bytes = 8'000'000;
+  r = Get(server_.Url("/bomb"), limits_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->body.size(), raw.size());  // decoded
 }
 
 TEST_F(ClientTest, ConcurrentRequests) {

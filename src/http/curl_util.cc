@@ -18,7 +18,8 @@ constexpr char kUserAgent[] = "altscribe/0.1";
 
 curl_socket_t OpenSocket(void* clientp, curlsocktype purpose, struct curl_sockaddr* address) {
   auto* guard = static_cast<Guard*>(clientp);
-  if (guard->block_private && IsBlockedAddress(&address->addr)) {
+  if (guard->block_private && IsBlockedAddress(&address->addr) &&
+      !(guard->allow_loopback && IsLoopbackAddress(&address->addr))) {
     if (guard->blocked_address.empty()) guard->blocked_address = FormatAddress(&address->addr);
     return CURL_SOCKET_BAD;
   }
@@ -66,6 +67,7 @@ Easy NewEasy(const TransferConfig& config, Guard* guard, char* errbuf) {
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, config.low_speed_seconds);
   }
   guard->block_private = config.block_private_addresses;
+  guard->allow_loopback = config.allow_loopback;
   curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, &OpenSocket);
   curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, guard);
   if (config.block_private_addresses) curl_easy_setopt(h, CURLOPT_PROXY, "");

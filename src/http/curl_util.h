@@ -34,14 +34,16 @@ struct TransferConfig {
   std::chrono::milliseconds connect_timeout{0};
   int max_redirects = 3;
   bool block_private_addresses = false;
-  uint64_t max_filesize = 0;   // refuse a declared Content-Length above this; 0 = none
-  long low_speed_bytes = 0;    // abort when slower than this many bytes/s ...
-  long low_speed_seconds = 0;  // ... for this long
+  bool allow_loopback = false;  // with block_private_addresses: loopback passes the guard
+  uint64_t max_filesize = 0;    // refuse a declared Content-Length above this; 0 = none
+  long low_speed_bytes = 0;     // abort when slower than this many bytes/s ...
+  long low_speed_seconds = 0;   // ... for this long
 };
 
 // Per-transfer state of the address guard; must outlive the transfer.
 struct Guard {
   bool block_private = false;
+  bool allow_loopback = false;
   std::string blocked_address;  // the first address refused, if any
 };
 
