@@ -5,8 +5,9 @@
 //   * an optional host allow-list, checked against the URL the job names and every redirect's
 //     target before it is requested (redirects are then followed hop by hop, each hop with the
 //     limits' timeout);
-//   * block_private_addresses (in limits.http) refuses loopback/private/link-local targets at
-//     connect time, for the first request and every redirect (see http/client.h);
+//   * block_private_addresses (in limits.http, ON by default) refuses loopback/private/link-local
+//     targets at connect time, after DNS, for the first request and every redirect (see
+//     http/client.h); limits.http.allow_loopback opens loopback alone, for tests on 127.0.0.1;
 //   * size and time limits from limits.
 // When the job carries the bytes, nothing is fetched. When it names a sha256, the bytes must
 // match it.
@@ -30,7 +31,12 @@ struct FetchPolicy {
   // Host patterns: "cdn.bsky.app" (that host, any case) or "*.bsky.network" (any subdomain, not
   // the bare domain). Empty: every host is allowed.
   std::vector<std::string> allow_hosts;
-  vision::SourceLimits limits;  // limits.http.block_private_addresses is the SSRF guard
+  // limits.http.block_private_addresses is the SSRF guard: on unless a caller turns it off.
+  vision::SourceLimits limits = [] {
+    vision::SourceLimits l;
+    l.http.block_private_addresses = true;
+    return l;
+  }();
 };
 
 // True when `host` matches one of `patterns` (or `patterns` is empty).

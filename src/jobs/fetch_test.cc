@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "core/sha256.h"
 #include "http_server.h"
 
@@ -71,6 +73,116 @@ TEST_F(FetchTest, BlockPrivateAddressesRefusesLoopback) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("127.0.0.1"), std::string::npos) << r.status().message();
   EXPECT_EQ(server_.RequestCount("/a.jpg"), 0u);
+}
+
+TEST(FetchPolicyTest, TheGuardIsOnByDefault) {
+  FetchPolicy policy;
+  EXPECT_TRUE(policy.limits.http.block_private_addresses);
+  EXPECT_FALSE(policy.limits.http.allow_loopback);
+  JobImage im;
+  im.url = "http://169.254.169.254/latest/meta-data/iam/security-credentials/";
+  auto r = FetchImage(im, policy);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "refusing to connect to private address 169.254.169.254 (host 169.254.169.254)");
+}
+
+// Blob URLs whose host is, or resolves to, loopback, private, link-local or IPv6 loopback are
+// refused after resolution (the tests' allow-loopback setting off), and nothing is requested.
+TEST_F(FetchTest, BlobUrlsResolvingToPrivateAddressesAreRefused) {
+  policy_.limits.http.block_private_addresses = true;
+  policy_.limits.http.connect_timeout = std::chrono::milliseconds(4000);
+  std::string port = std::to_string(server_.port());
+  std::string blob = "/xrpc/com.atproto.sync.getBlob?did=did:plc:abc&cid=bafkreiabc";
+  server_.ServeBytes("/xrpc/com.atproto.sync.getBlob", "JPEGDATA");
+  for (std::string host :
+       {"127.0.0.1:" + port, "localhost:" + port, "2130706433:" + port, "0x7f.1:" + port,
+        "[::ffff:127.0.0.1]:" + port, "[::1]:" + port, std::string("10.0.0.1"),
+        std::string("169.254.169.254"), std::string("[fe80::1]")}) {
+    for (FetchPolicy policy : {policy_, [&] {
+                                 FetchPolicy p = policy_;  // the hop-by-hop path too
+                                 p.allow_hosts = {"127.0.0.1", "localhost",        "2130706433",
+                                                  "0x7f.1",    "::ffff:127.0.0.1", "::1",
+                                                  "10.0.0.1",  "169.254.169.254",  "fe80::1"};
+                                 return p;
+                               }()}) {
+      JobImage im;
+      im.url = "http://" + host + blob;
+      auto start = std::chrono::steady_clock::now();
+      auto r = FetchImage(im, policy);
+      auto elapsed = std::chrono::steady_clock::now() - start;
+      ASSERT_FALSE(r.ok()) << im.url;
+      EXPECT_EQ(r.status().code(), Code::kNetwork) << im.url;
+      EXPECT_EQ(r.status().message().rfind("refusing to connect to private address ", 0), 0u)
+          << im.url << ": " << r.status().message();
+      EXPECT_LT(elapsed, std::chrono::milliseconds(3000)) << im.url;  // no connect attempt
+    }
+  }
+  EXPECT_EQ(server_.RequestCount("/xrpc/com.atproto.sync.getBlob"), 0u);
+}
+
+// With loopback allowed for the test server, a redirect from it to a private or metadata
+// address is refused all the same — whether curl follows it or the allow-list path does.
+TEST_F(FetchTest, RedirectFromALoopbackServerToAPrivateAddressIsRefused) {
+  policy_.limits.http.block_private_addresses = true;
+  policy_.limits.http.allow_loopback = true;
+  policy_.limits.http.connect_timeout = std::chrono::milliseconds(4000);
+  server_.Redirect("/meta.jpg", "http://169.254.169.254/latest/meta-data/");
+  server_.Redirect("/ten.jpg", "http://10.0.0.1/a.jpg", 307);
+  server_.Redirect("/v6.jpg", "http://[::ffff:192.168.0.1]/a.jpg", 301);
+  server_.Redirect("/fine.jpg", "http://localhost:" + std::to_string(server_.port()) + "/a.jpg");
+  FetchPolicy listed = policy_;
+  listed.allow_hosts = {"127.0.0.1", "localhost", "169.254.169.254", "10.0.0.1",
+                        "::ffff:192.168.0.1"};
+  for (const FetchPolicy& policy : {policy_, listed}) {
+    auto ok = FetchImage(Image("/fine.jpg"), policy);
+    ASSERT_TRUE(ok.ok()) << ok.status().message();
+    EXPECT_EQ(Str(*ok), "JPEGDATA");
+    struct Case {
+      const char* path;
+      const char* message;
+    } cases[] = {
+        {"/meta.jpg",
+         "refusing to connect to private address 169.254.169.254 (host 169.254.169.254)"},
+        {"/ten.jpg", "refusing to connect to private address 10.0.0.1 (host 10.0.0.1)"},
+        {"/v6.jpg",
+         "refusing to connect to private address ::ffff:192.168.0.1 (host ::ffff:192.168.0.1)"},
+    };
+    for (const auto& c : cases) {
+      auto start = std::chrono::steady_clock::now();
+      auto r = FetchImage(Image(c.path), policy);
+      auto elapsed = std::chrono::steady_clock::now() - start;
+      ASSERT_FALSE(r.ok()) << c.path;
+      EXPECT_EQ(r.status().code(), Code::kNetwork) << c.path;
+      EXPECT_EQ(r.status().message(), c.message) << c.path;
+      EXPECT_LT(elapsed, std::chrono::milliseconds(3000)) << c.path;
+    }
+  }
+  EXPECT_EQ(server_.RequestCount("/meta.jpg"), 2u);  // served its redirect, once per policy
+}
+
+TEST_F(FetchTest, TimeLimitApplies) {
+  server_.Stall("/slow.jpg", std::chrono::milliseconds(5000));
+  policy_.limits.http.timeout = std::chrono::milliseconds(300);
+  for (bool listed : {false, true}) {
+    FetchPolicy policy = policy_;
+    if (listed) policy.allow_hosts = {"127.0.0.1"};
+    auto start = std::chrono::steady_clock::now();
+    auto r = FetchImage(Image("/slow.jpg"), policy);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), Code::kTimeout) << r.status().message();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  }
+}
+
+TEST_F(FetchTest, RedirectLimitAppliesWithoutAnAllowList) {
+  server_.Redirect("/loop", "/loop");
+  policy_.limits.http.max_redirects = 2;
+  auto r = FetchImage(Image("/loop"), policy_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message().rfind("too many redirects (more than 2)", 0), 0u)
+      << r.status().message();
+  EXPECT_EQ(server_.RequestCount("/loop"), 3u);
 }
 
 TEST_F(FetchTest, AllowListChecksTheNamedHost) {
