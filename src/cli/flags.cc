@@ -1,10 +1,14 @@
 #include "cli/flags.h"
 
+#include <sys/stat.h>
+
 #include <cctype>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 
 #include "core/files.h"
+#include "core/log.h"
 #include "core/text.h"
 
 namespace altscribe::cli {
@@ -165,6 +169,12 @@ Result<std::string> ReadSecret(const std::string& env_name) {
 Result<std::string> ReadSecretFile(const std::string& path) {
   auto bytes = ReadFileBytes(path, 64 * 1024);
   if (!bytes.ok()) return bytes.status();
+  if (struct stat st; ::stat(path.c_str(), &st) == 0 && (st.st_mode & 0066) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    LogWarn("secret file " + path + " is readable or writable by group or others (mode " + mode +
+            "); run chmod 600 " + path);
+  }
   std::string s(bytes->begin(), bytes->end());
   return std::string(Trim(s));
 }

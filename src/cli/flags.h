@@ -61,7 +61,10 @@ class FlagSet {
 // Reads a secret from $ENV_NAME or from the file named by $ENV_NAME_FILE (trailing newline
 // stripped). Returns an empty string when neither is set.
 Result<std::string> ReadSecret(const std::string& env_name);
-// Reads a secret from a file (trailing whitespace stripped); errors name the file.
+// Reads a secret from a file (trailing whitespace stripped); errors name the file. When the file
+// is readable or writable by its group or by others, logs one warning that names the file and
+// says to chmod 600 it (never the secret), and still reads it. Every secret file goes through
+// here: ReadSecret's $ENV_NAME_FILE, the bot's app-password-file, the endpoint key file.
 Result<std::string> ReadSecretFile(const std::string& path);
 
 }  // namespace altscribe::cli

@@ -1,10 +1,18 @@
 #include "cli/flags.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <cstdint>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
+
+#include "core/log.h"
 
 namespace altscribe::cli {
 namespace {
@@ -72,6 +80,7 @@ TEST(Flags, SecretsComeFromEnvOrFile) {
   EXPECT_EQ(*ReadSecret("ALTSCRIBE_TEST_SECRET"), "");
   std::string p = testing::TempDir() + "/secret";
   std::ofstream(p) << "s3cret\n";
+  ::chmod(p.c_str(), 0600);  // as a secret file should be (no warning)
   ::setenv("ALTSCRIBE_TEST_SECRET_FILE", p.c_str(), 1);
   EXPECT_EQ(*ReadSecret("ALTSCRIBE_TEST_SECRET"), "s3cret");
   ::setenv("ALTSCRIBE_TEST_SECRET", "direct", 1);
@@ -82,6 +91,62 @@ TEST(Flags, SecretsComeFromEnvOrFile) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("ALTSCRIBE_TEST_SECRET_FILE"), std::string::npos);
   ::unsetenv("ALTSCRIBE_TEST_SECRET_FILE");
+}
+
+// What the code under test writes to stderr (the log) while `fn` runs.
+template <typename Fn>
+std::string StderrOf(Fn fn) {
+  std::string path = testing::TempDir() + "/stderr-" + std::to_string(::getpid());
+  std::fflush(stderr);
+  int saved = ::dup(2);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ::dup2(fd, 2);
+  ::close(fd);
+  fn();
+  std::fflush(stderr);
+  ::dup2(saved, 2);
+  ::close(saved);
+  std::ifstream in(path);
+  std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ::unlink(path.c_str());
+  return out;
+}
+
+TEST(Flags, SecretFileReadableByOthersIsReadWithOneWarning) {
+  SetLogLevel(LogLevel::kWarn);
+  std::string p = testing::TempDir() + "/open-secret";
+  std::ofstream(p) << "hunter2-very-secret\n";
+  ASSERT_EQ(::chmod(p.c_str(), 0644), 0);
+  Result<std::string> secret = Status::Internal("not read");
+  std::string log = StderrOf([&] { secret = ReadSecretFile(p); });
+  ASSERT_TRUE(secret.ok()) << secret.status().message();
+  EXPECT_EQ(*secret, "hunter2-very-secret");
+  EXPECT_EQ(log, "altscribe: warn: secret file " + p +
+                     " is readable or writable by group or others (mode 0644); run chmod 600 " + p +
+                     "\n");
+  EXPECT_EQ(log.find("hunter2"), std::string::npos);
+
+  // Group-writable, and through ReadSecret's $NAME_FILE: the same one line.
+  ASSERT_EQ(::chmod(p.c_str(), 0620), 0);
+  ::unsetenv("ALTSCRIBE_TEST_SECRET");
+  ::setenv("ALTSCRIBE_TEST_SECRET_FILE", p.c_str(), 1);
+  log = StderrOf([&] { secret = ReadSecret("ALTSCRIBE_TEST_SECRET"); });
+  ::unsetenv("ALTSCRIBE_TEST_SECRET_FILE");
+  ASSERT_TRUE(secret.ok()) << secret.status().message();
+  EXPECT_EQ(*secret, "hunter2-very-secret");
+  EXPECT_NE(log.find("(mode 0620); run chmod 600 " + p), std::string::npos) << log;
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
+  EXPECT_EQ(log.find("hunter2"), std::string::npos);
+
+  // Owner-only: no warning.
+  for (mode_t mode : {0600, 0400}) {
+    ASSERT_EQ(::chmod(p.c_str(), mode), 0);
+    log = StderrOf([&] { secret = ReadSecretFile(p); });
+    ASSERT_TRUE(secret.ok()) << secret.status().message();
+    EXPECT_EQ(*secret, "hunter2-very-secret");
+    EXPECT_EQ(log, "") << std::oct << mode;
+  }
+  ::unlink(p.c_str());
 }
 
 }  // namespace
