@@ -78,19 +78,27 @@ TEST(FullDescriptionStore, IdsAreRandomAndStablePerMention) {
 TEST(FullDescriptionStore, ASchemaOneFileIsMigrated) {
   std::string path = t::MakeTempDir("fulldesc-migrate") + "/bot.db";
   { ASSERT_TRUE(Store::Open(path).ok()); }
-  {  // make it look like a file written before full descriptions existed
+  {  // make it a schema-1 file: only the first schema's tables, version 1
     auto db = sqlite::Db::Open(path);
     ASSERT_TRUE(db.ok());
-    ASSERT_TRUE((*db)
-                    ->Exec("DROP TABLE full_descriptions; "
-                           "UPDATE meta SET value = 1 WHERE key = 'schema_version'",
-                           "test")
-                    .ok());
+    auto later = (*db)->Prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN "
+        "('meta', 'accounts', 'cursors', 'mentions', 'parts') AND name NOT LIKE 'sqlite_%'",
+        {}, "test");
+    ASSERT_TRUE(later.ok());
+    std::vector<std::string> tables;
+    while (*later->Step()) tables.push_back(later->Text(0));
+    EXPECT_FALSE(tables.empty());
+    for (const auto& t : tables) ASSERT_TRUE((*db)->Exec("DROP TABLE " + t, "test").ok()) << t;
+    ASSERT_TRUE((*db)->Exec("UPDATE meta SET value = 1 WHERE key = 'schema_version'", "test").ok());
   }
   auto store = Store::Open(path);
   ASSERT_TRUE(store.ok()) << store.status().message();
   auto id = (*store)->SaveFullDescription("at://m/1", R"({"images":[]})");
   ASSERT_TRUE(id.ok()) << id.status().message();
+  // … and on to schema 3 (courtesy tables).
+  EXPECT_TRUE((*store)->SetOptOut("did:plc:a", true, "stop").ok());
+  EXPECT_TRUE(*(*store)->IsOptedOut("did:plc:a"));
 }
 
 }  // namespace
