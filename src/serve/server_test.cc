@@ -296,7 +296,13 @@ TEST_F(ServeTest, MetricsCountRequestsStagesAndErrors) {
   StartServer({});
   ASSERT_EQ(Upload(png_).status, 200);
   Upload("not an image at all");
-  http::Response m = Send("GET", "/metrics");
+  // Requests are counted after their answer is sent: wait for the 415 to be counted.
+  http::Response m;
+  for (int i = 0; i < 50; ++i) {
+    m = Send("GET", "/metrics");
+    if (m.body.find("code=\"415\"") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   ASSERT_EQ(m.status, 200);
   EXPECT_EQ(m.content_type, "text/plain; version=0.0.4");
   for (const char* want :
