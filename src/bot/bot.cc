@@ -80,6 +80,9 @@ Status Bot::Start() {
       std::move(ao), session);
   RETURN_IF_ERROR(agent_->EnsureSession());
   did_ = agent_->session().did;
+  if (Status s = EnsureBotSelfLabel(); !s.ok()) {
+    LogWarn("could not set the bot self-label on the profile: " + s.message());
+  }
   planner_ = std::make_unique<Planner>(*agent_, did_);
   poster_ = std::make_unique<Poster>(*agent_, store_, did_);
   LogInfo("bot " + options_.handle + " (" + did_ + ") ready" +
@@ -149,7 +152,9 @@ Result<std::vector<uint8_t>> Bot::FetchImage(const PlannedImage& img) {
   vision::SourceLimits limits;
   limits.http = {.max_bytes = options_.max_image_bytes,
                  .timeout = std::chrono::seconds(20),
-                 .block_private_addresses = !options_.allow_private_fetch};
+                 .block_private_addresses = true,
+                 // Local test networks run on loopback; every other private range stays refused.
+                 .allow_loopback = options_.allow_private_fetch};
   Status first = Status::NotFound("the image has neither a blob nor a URL");
   if (!img.cid.empty() && !img.author_did.empty()) {
     // The original bytes from the author's PDS.
@@ -252,6 +257,11 @@ Status Bot::ProcessMention(const Mention& start) {
       LogInfo("ignoring " + m.info.uri + ": " + plan.reason);
       return store_.MarkFailed(m.info.uri, "ignored: " + plan.reason);
     }
+    RETURN_IF_ERROR(ApplyCourtesy(m, &plan));
+    if (plan.kind == Plan::Kind::kIgnore) {
+      LogInfo("not answering " + m.info.uri + ": " + plan.reason);
+      return store_.MarkFailed(m.info.uri, "ignored: " + plan.reason);
+    }
     RETURN_IF_ERROR(store_.SavePlan(m.info.uri, plan.ToJsonText()));
     LogStage("planned", m.info.uri);
     CrashPoint("planned");
@@ -262,19 +272,49 @@ Status Bot::ProcessMention(const Mention& start) {
     if (plan.kind == Plan::Kind::kDescribe) {
       RETURN_IF_ERROR(Describe(m, plan));
     } else {
-      Notice notice = plan.kind == Plan::Kind::kBlocked    ? Notice::kTargetBlocked
-                      : plan.kind == Plan::Kind::kNotFound ? Notice::kTargetNotFound
-                      : plan.kind == Plan::Kind::kHelp     ? Notice::kHelp
-                                                           : Notice::kNoImages;
+      Notice notice = Notice::kNoImages;
+      switch (plan.kind) {
+        case Plan::Kind::kBlocked:
+          notice = Notice::kTargetBlocked;
+          break;
+        case Plan::Kind::kNotFound:
+          notice = Notice::kTargetNotFound;
+          break;
+        case Plan::Kind::kHelp:
+          notice = Notice::kHelp;
+          break;
+        case Plan::Kind::kRateLimited:
+          notice = Notice::kRateLimited;
+          break;
+        case Plan::Kind::kOptedOut:
+          notice = Notice::kOptedOut;
+          break;
+        case Plan::Kind::kStopped:
+          notice = Notice::kStopped;
+          break;
+        case Plan::Kind::kStarted:
+          notice = Notice::kStarted;
+          break;
+        case Plan::Kind::kAlreadyAnswered:
+          notice = Notice::kAlreadyAnswered;
+          break;
+        default:
+          break;
+      }
+      const std::string link =
+          plan.earlier_mention.empty() ? "" : ReplyLink(did_, plan.earlier_mention);
       RETURN_IF_ERROR(store_.SaveResults(
-          m.info.uri, "", {{PartRkey(m.info.uri, 0), ComposeNotice(notice, plan.lang)}}));
+          m.info.uri, "", {{PartRkey(m.info.uri, 0), ComposeNotice(notice, plan.lang, link)}}));
     }
     LogStage("described", m.info.uri);
     CrashPoint("described");
     ASSIGN_OR_RETURN(m, store_.GetMention(m.info.uri));
   }
   if (m.state == MentionState::kDescribed || m.state == MentionState::kPosting) {
-    RETURN_IF_ERROR(poster_->PostParts(m, {plan.lang}));
+    const bool describes = plan.kind == Plan::Kind::kDescribe;
+    RETURN_IF_ERROR(poster_->PostParts(
+        m, {plan.lang}, describes ? WarningLabels(plan.labels) : std::vector<std::string>{},
+        {options_.courtesy.write_points_per_hour, options_.courtesy.write_points_per_day}));
   }
   return Status::Ok();
 }
@@ -349,7 +389,17 @@ Status Bot::Run() {
     } else {
       std::lock_guard<std::mutex> lock(mu_);
       const auto now = std::chrono::steady_clock::now();
-      for (Mention& m : *pending) {
+      // Fair order: the oldest mention of each requester first, then each one's second, …
+      std::map<std::string, int> seen;
+      std::vector<std::pair<int, size_t>> order;
+      for (size_t i = 0; i < pending->size(); ++i) {
+        order.push_back({seen[(*pending)[i].info.author_did]++, i});
+      }
+      std::stable_sort(order.begin(), order.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      std::vector<Mention> fair;
+      for (const auto& [round, i] : order) fair.push_back(std::move((*pending)[i]));
+      for (Mention& m : fair) {
         if (auto it = retry_.find(m.info.uri); it != retry_.end() && it->second.next > now) {
           continue;  // backing off
         }

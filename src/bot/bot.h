@@ -12,6 +12,12 @@
 // At debug level each attempt logs "stage <begin|planned|fetched|described> <mention uri> <unix
 // ms>" (bench/mention_latency reads them; the store keeps received and posted times).
 //
+// Courtesy (courtesy.h) is applied after planning: "@bot stop"/"start", per-requester limits
+// (one notice, then silence), authors who opted out, one answer per target post per window,
+// content-warning labels copied onto the reply, and a PDS write budget. Unfinished mentions are
+// handed to workers in an order that alternates between requesters, so one busy requester
+// never starves the others. At start the bot's profile gets the `bot` self-label if missing.
+//
 // Fault injection for crash tests: ALTSCRIBE_FAULT_CRASH_AT=planned | described | created:K |
 // posted:K makes
 // the process kill itself (SIGKILL, no cleanup) right after that step is stored.
@@ -27,11 +33,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 
 #include "atproto/identity/resolver.h"
 #include "atproto/xrpc/agent.h"
+#include "bot/courtesy.h"
 #include "bot/planner.h"
 #include "bot/poster.h"
 #include "bot/store.h"
@@ -53,6 +61,7 @@ struct BotOptions {
   // Mentions worked on at once by Run() (planning and posting overlap; the model itself is
   // shared through the executor).
   int concurrency = 4;
+  CourtesyOptions courtesy;  // limits, opt-outs, repeat window, write budget (courtesy.h)
 };
 
 class Bot {
@@ -77,6 +86,11 @@ class Bot {
  private:
   Status ProcessMention(const Mention& mention);
   Status Describe(const Mention& mention, const Plan& plan);
+  // bot_courtesy.cc: the courtesy checks between planning and describing (courtesy.h), the
+  // bot's own `bot` self-label, and account ages for the limits.
+  Status ApplyCourtesy(const Mention& mention, Plan* plan);
+  Status EnsureBotSelfLabel();
+  Result<nlohmann::json> Profile(const std::string& did);
   Result<std::vector<uint8_t>> FetchImage(const PlannedImage& image);
 
   BotOptions options_;
@@ -100,7 +114,8 @@ class Bot {
     int failures = 0;   // all failures since the last success
     std::chrono::steady_clock::time_point next;  // not before this
   };
-  std::map<std::string, RetryState> retry_;  // GUARDED_BY(mu_)
+  std::map<std::string, RetryState> retry_;            // GUARDED_BY(mu_)
+  std::map<std::string, int64_t> account_created_ms_;  // GUARDED_BY(mu_): requester → createdAt
   std::atomic<bool> stop_{false};
 };
 

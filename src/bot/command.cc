@@ -69,6 +69,8 @@ std::vector<std::string> Words(std::string_view text) {
 Command ParseCommand(std::string_view text) {
   Command cmd;
   std::vector<std::string> words = Words(text);
+  size_t plain = 0;  // words other than @handles
+  for (const std::string& w : words) plain += !w.empty() && w[0] != '@';
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& w = words[i];
     if (w.empty() || w[0] == '@') continue;
@@ -81,6 +83,8 @@ Command ParseCommand(std::string_view text) {
     } else if (w == "help" || w == "ayuda" || w == "ajuda" || w == "hilfe" || w == "aide" ||
                w == "ヘルプ") {
       cmd.help = true;
+    } else if ((w == "stop" || w == "start") && plain <= 4) {
+      (w == "stop" ? cmd.stop : cmd.start) = true;
     } else if (w == "again" || w == "redo") {
       cmd.again = true;
     } else if (w.rfind("lang:", 0) == 0 || w.rfind("in:", 0) == 0) {

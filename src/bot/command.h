@@ -18,8 +18,11 @@ namespace altscribe::bot {
 
 struct Command {
   vision::Mode mode = vision::Mode::kAlt;
-  bool again = false;               // describe images that already have alt text
-  bool help = false;                // answer with the usage instead of descriptions
+  bool again = false;  // describe images that already have alt text
+  bool help = false;   // answer with the usage instead of descriptions
+  // "@bot stop" / "@bot start": the person opts out of (or back into) descriptions of their
+  // images. Only read when the mention says little else (at most 3 other words).
+  bool stop = false, start = false;
   std::optional<std::string> lang;  // explicit language tag, if the person named one
 };
 

@@ -50,12 +50,17 @@ std::vector<std::string> ComposeReplies(const std::vector<ImageOutcome>& outcome
 
 // Replies for a mention that gets no descriptions.
 enum class Notice {
-  kNoImages,        // nothing to describe in the mention, the quoted post or the parent
-  kTargetNotFound,  // the post to describe was deleted
-  kTargetBlocked,   // the post to describe is blocked
-  kHelp,            // "@bot help": what the bot does and its commands (fits one post)
+  kNoImages,         // nothing to describe in the mention, the quoted post or the parent
+  kTargetNotFound,   // the post to describe was deleted
+  kTargetBlocked,    // the post to describe is blocked
+  kHelp,             // "@bot help": what the bot does and its commands (fits one post)
+  kRateLimited,      // the requester's one notice when over the limits (courtesy.h)
+  kOptedOut,         // the target's author opted out
+  kStopped,          // "@bot stop" acknowledged
+  kStarted,          // "@bot start" acknowledged
+  kAlreadyAnswered,  // a link (`link`) to the earlier answer about the same post
 };
-std::string ComposeNotice(Notice notice, std::string_view lang);
+std::string ComposeNotice(Notice notice, std::string_view lang, std::string_view link = "");
 
 // The language whose phrases `lang` gets: "en", "de", "es", "fr", "pt" or "ja".
 std::string_view PhraseLanguage(std::string_view lang);

@@ -11,8 +11,19 @@ namespace {
 using json = nlohmann::json;
 namespace ap = altscribe::atproto;
 
-const char* const kKindNames[] = {"describe", "no_images", "not_found",
-                                  "blocked",  "ignore",    "help"};
+const char* const kKindNames[] = {"describe", "no_images", "not_found",       "blocked",
+                                  "ignore",   "help",      "rate_limited",    "opted_out",
+                                  "stopped",  "started",   "already_answered"};
+
+// The label values on a post: its own self-labels and the (non-negated) labels the AppView shows.
+std::vector<std::string> LabelValues(const std::vector<std::string>& self,
+                                     const std::vector<ap::Label>& applied) {
+  std::vector<std::string> out = self;
+  for (const ap::Label& l : applied) {
+    if (!l.neg) out.push_back(l.val);
+  }
+  return out;
+}
 
 // Images of one post: its record gives blob CIDs, its view gives URLs and alt text.
 void AddImages(const std::string& author, const std::vector<ap::ImageItem>& items,
@@ -128,10 +139,18 @@ std::string Plan::ToJsonText() const {
                     {"alt", i.existing_alt},
                     {"video", i.video_thumbnail}});
   }
-  return json{{"kind", PlanKindName(kind)}, {"reason", reason},
-              {"target", target_uri},       {"mode", vision::ModeName(command.mode)},
-              {"again", command.again},     {"lang", lang},
-              {"text_langs", text_langs},   {"images", imgs}}
+  return json{{"kind", PlanKindName(kind)},
+              {"reason", reason},
+              {"target", target_uri},
+              {"mode", vision::ModeName(command.mode)},
+              {"again", command.again},
+              {"lang", lang},
+              {"text_langs", text_langs},
+              {"requester", requester_did},
+              {"target_author", target_author_did},
+              {"labels", labels},
+              {"earlier_mention", earlier_mention},
+              {"images", imgs}}
       .dump();
 }
 
@@ -157,6 +176,10 @@ Result<Plan> Plan::FromJsonText(std::string_view text) {
     p.command.again = j.value("again", false);
     p.lang = j.value("lang", "en");
     p.text_langs = j.value("text_langs", std::vector<std::string>{});
+    p.requester_did = j.value("requester", "");
+    p.target_author_did = j.value("target_author", "");
+    p.labels = j.value("labels", std::vector<std::string>{});
+    p.earlier_mention = j.value("earlier_mention", "");
     for (const auto& i : j.at("images")) {
       p.images.push_back(
           {i.at("did"), i.at("cid"), i.at("mime"), i.at("url"), i.at("alt"), i.at("video")});
@@ -199,6 +222,7 @@ Result<Plan> Planner::PlanMention(const std::string& mention_uri) {
     plan.reason = "the post does not mention the bot (no mention facet)";
     return plan;
   }
+  plan.requester_did = author;
   plan.command = ParseCommand(m.record.text);
   plan.lang = plan.command.lang.value_or(m.record.langs.empty() ? "en" : m.record.langs[0]);
   if (auto l = vision::Language::Parse(plan.lang); l.ok()) {
@@ -206,7 +230,7 @@ Result<Plan> Planner::PlanMention(const std::string& mention_uri) {
   } else {
     plan.lang = "en";
   }
-  if (plan.command.help) {
+  if (plan.command.help || plan.command.stop || plan.command.start) {
     plan.kind = Plan::Kind::kHelp;
     return plan;
   }
@@ -216,6 +240,8 @@ Result<Plan> Planner::PlanMention(const std::string& mention_uri) {
   if (!plan.images.empty()) {
     plan.target_uri = mention_uri;
     plan.text_langs = m.record.langs;
+    plan.target_author_did = author;
+    plan.labels = LabelValues(m.record.labels, m.labels);
     return plan;
   }
   // 2. The quoted post.
@@ -230,6 +256,8 @@ Result<Plan> Planner::PlanMention(const std::string& mention_uri) {
           if (!vr->embeds.empty()) ev = vr->embeds[0];
           plan.images = OwnImages(vr->author.did.str(), *vr->post, ev);
           plan.text_langs = vr->post->langs;
+          plan.target_author_did = vr->author.did.str();
+          plan.labels = LabelValues(vr->post->labels, vr->labels);
         }
         plan.kind = plan.images.empty() ? Plan::Kind::kNoImages : Plan::Kind::kDescribe;
         return plan;
@@ -267,6 +295,8 @@ Result<Plan> Planner::PlanMention(const std::string& mention_uri) {
   if (auto* tv = std::get_if<ap::ThreadViewPost>(&node->value)) {
     plan.images = OwnImages(tv->post.author.did.str(), tv->post.record, tv->post.embed);
     plan.text_langs = tv->post.record.langs;
+    plan.target_author_did = tv->post.author.did.str();
+    plan.labels = LabelValues(tv->post.record.labels, tv->post.labels);
     plan.kind = plan.images.empty() ? Plan::Kind::kNoImages : Plan::Kind::kDescribe;
   } else if (std::get_if<ap::BlockedPost>(&node->value)) {
     plan.kind = Plan::Kind::kBlocked;

@@ -29,13 +29,30 @@ struct PlannedImage {
 };
 
 struct Plan {
-  enum class Kind { kDescribe, kNoImages, kNotFound, kBlocked, kIgnore, kHelp };
+  enum class Kind {
+    kDescribe,
+    kNoImages,
+    kNotFound,
+    kBlocked,
+    kIgnore,
+    kHelp,
+    // Decided by the courtesy checks (courtesy.h) after planning:
+    kRateLimited,      // the requester's one notice
+    kOptedOut,         // the target's author opted out
+    kStopped,          // "@bot stop" acknowledged
+    kStarted,          // "@bot start" acknowledged
+    kAlreadyAnswered,  // a link to the earlier answer (`earlier_mention`)
+  };
   Kind kind = Kind::kDescribe;
   std::string reason;      // for kIgnore (operator's log) and kNotFound/kBlocked
   std::string target_uri;  // the post whose images are described
   Command command;
   std::string lang = "en";              // reply language
   std::vector<std::string> text_langs;  // the target post's `langs`: what OCR reads
+  std::string requester_did;            // who mentioned the bot
+  std::string target_author_did;        // whose images they are ("" when there is no target)
+  std::vector<std::string> labels;      // the target's self-labels and AppView labels
+  std::string earlier_mention;          // kAlreadyAnswered: the mention answered before
   std::vector<PlannedImage> images;
 
   std::string ToJsonText() const;

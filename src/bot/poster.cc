@@ -1,5 +1,7 @@
 #include "bot/poster.h"
 
+#include "bot/courtesy.h"
+
 #include <nlohmann/json.hpp>
 
 #include "atproto/records/post.h"
@@ -57,7 +59,8 @@ Result<StrongRef> Poster::Existing(const std::string& rkey) {
   return StrongRef{rec["uri"], rec["cid"]};
 }
 
-Status Poster::PostParts(const Mention& m, const std::vector<std::string>& langs) {
+Status Poster::PostParts(const Mention& m, const std::vector<std::string>& langs,
+                         const std::vector<std::string>& self_labels, WriteBudget budget) {
   StrongRef mention_ref{m.info.uri, m.info.cid};
   StrongRef root = m.info.root.value_or(mention_ref);
   StrongRef parent = mention_ref;
@@ -83,8 +86,19 @@ Status Poster::PostParts(const Mention& m, const std::vector<std::string>& langs
       }
       if (existing.status().code() != Code::kNotFound) return existing.status();
     }
+    if (budget.per_hour > 0) {
+      const int64_t now = store_.NowMs();
+      ASSIGN_OR_RETURN(int64_t hour, store_.WritePointsSince(bot_did_, now - 3'600'000));
+      ASSIGN_OR_RETURN(int64_t day, store_.WritePointsSince(bot_did_, now - 86'400'000));
+      if (hour + kCreatePoints > budget.per_hour || day + kCreatePoints > budget.per_day) {
+        return Status::Timeout("write budget spent (" + std::to_string(hour) +
+                               " points this hour, " + std::to_string(day) +
+                               " today); posting later");
+      }
+    }
     ap::NewPost post;
     post.text = part.text;
+    post.self_labels = self_labels;
     post.created_at = ap::Datetime::Now();
     post.langs = langs;
     ASSIGN_OR_RETURN(ap::StrongRef root_ref, ToRef(root));
@@ -94,6 +108,7 @@ Status Poster::PostParts(const Mention& m, const std::vector<std::string>& langs
                  {"collection", std::string(ap::kPostCollection)},
                  {"rkey", part.rkey},
                  {"record", ap::ToJson(post)}};
+    RETURN_IF_ERROR(store_.RecordWrite(bot_did_, kCreatePoints));
     auto written = agent_.Procedure("com.atproto.repo.createRecord", body);
     if (!written.ok()) {
       return written.status().WithPrefix("posting part " + std::to_string(part.k) +

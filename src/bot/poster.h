@@ -25,6 +25,12 @@ std::string PartRkey(std::string_view mention_uri, int k);
 // ALTSCRIBE_FAULT_CRASH_AT.
 void CrashPoint(std::string_view point);
 
+// The PDS write budget a poster keeps to (points; 0 = none).
+struct WriteBudget {
+  int per_hour = 0;
+  int per_day = 0;
+};
+
 class Poster {
  public:
   // REQUIRES: agent and store outlive the poster.
@@ -32,8 +38,12 @@ class Poster {
 
   // Posts every part of `mention` not yet posted, in order, each replying to the previous one
   // (the first to the mention; root = the mention's root, or the mention itself). OK when all
-  // are posted; an error leaves the rest for the next try.
-  Status PostParts(const Mention& mention, const std::vector<std::string>& langs);
+  // are posted; an error leaves the rest for the next try. Every part carries `self_labels`
+  // (content warnings inherited from the target). Each createRecord is counted in the store's
+  // write budget; when `budget` is set and a part would exceed it, nothing more is posted and
+  // the error is a Timeout ("write budget spent"), which the bot retries later as an outage.
+  Status PostParts(const Mention& mention, const std::vector<std::string>& langs,
+                   const std::vector<std::string>& self_labels = {}, WriteBudget budget = {});
 
  private:
   Result<StrongRef> Existing(const std::string& rkey);  // getRecord; NotFound when absent

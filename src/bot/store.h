@@ -128,7 +128,7 @@ struct StoreOptions {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   // Opens (creating it, and its directory, when missing) the state file at `path`, fixes its
   // permissions to 0600 and brings its schema up to date. Errors name the file: a file that is
@@ -198,6 +198,32 @@ class Store {
   Result<std::string> SaveFullDescription(std::string_view mention_uri, std::string_view body_json);
   // The body stored under `id`; nullopt when there is none.
   Result<std::optional<std::string>> LoadFullDescription(std::string_view id);
+
+  // ---- courtesy (store_courtesy.cc; the policies are in bot/courtesy.h) ----
+  // Decides once per mention whether `requester` is answered (a repeated call for the same
+  // mention returns the first decision): kAnswer while the requester had fewer than
+  // limits.per_minute answers in the last minute and limits.per_hour in the last hour; past a
+  // limit, one kNotice, then kSilent until the exceeded window has passed.
+  enum class Admission { kAnswer, kNotice, kSilent };
+  struct RateLimits {
+    int per_minute = 4;
+    int per_hour = 20;
+  };
+  Result<Admission> AdmitRequest(std::string_view requester_did, std::string_view mention_uri,
+                                 const RateLimits& limits);
+  // Opt-outs by `did` ("@bot stop"); SetOptOut(did, false, …) removes one ("@bot start").
+  Status SetOptOut(std::string_view did, bool opted_out, std::string_view source);
+  Result<bool> IsOptedOut(std::string_view did);
+  // The first mention answered about `target_uri` by `account_did` within the last `window_ms`,
+  // if it is another mention; otherwise records `mention_uri` as the one and returns nullopt.
+  Result<std::optional<std::string>> ClaimTarget(std::string_view target_uri,
+                                                 std::string_view account_did,
+                                                 std::string_view mention_uri, int64_t window_ms);
+  // The PDS write budget: points spent by `account_did` (createRecord = 3, …) and their sum
+  // since `since_ms`. Rows older than a day are pruned.
+  Status RecordWrite(std::string_view account_did, int points);
+  Result<int64_t> WritePointsSince(std::string_view account_did, int64_t since_ms);
+  int64_t NowMs() const { return Now(); }
 
  private:
   Store(std::unique_ptr<sqlite::Db> db, std::string path, StoreOptions options);

@@ -89,6 +89,34 @@ CREATE TABLE full_descriptions (
   created_ms  INTEGER NOT NULL
 ) STRICT;
 )sql",
+    // 2 → 3: courtesy (bot/courtesy.h): requests per requester, opt-outs, answered targets, writes.
+    R"sql(
+CREATE TABLE requests (
+  mention_uri   TEXT PRIMARY KEY,
+  requester_did TEXT NOT NULL,
+  decision      TEXT NOT NULL CHECK (decision IN ('answer', 'notice', 'silent')),
+  at_ms         INTEGER NOT NULL
+) STRICT;
+CREATE INDEX requests_by_requester ON requests(requester_did, at_ms);
+CREATE TABLE opt_outs (
+  did    TEXT PRIMARY KEY,
+  source TEXT NOT NULL,
+  at_ms  INTEGER NOT NULL
+) STRICT;
+CREATE TABLE answered_targets (
+  target_uri  TEXT NOT NULL,
+  account_did TEXT NOT NULL,
+  mention_uri TEXT NOT NULL,
+  at_ms       INTEGER NOT NULL,
+  PRIMARY KEY (target_uri, account_did)
+) STRICT;
+CREATE TABLE writes (
+  account_did TEXT NOT NULL,
+  points      INTEGER NOT NULL,
+  at_ms       INTEGER NOT NULL
+) STRICT;
+CREATE INDEX writes_by_account ON writes(account_did, at_ms);
+)sql",
 };
 static_assert(std::size(kMigrations) == Store::kSchemaVersion);
 

@@ -391,7 +391,8 @@ TEST_F(StoreTest, ANewerSchemaIsRefused) {
   auto s = Store::Open(path_);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().message(),
-            path_ + ": written by a newer altscribe (schema 99; this one knows up to 2)");
+            path_ + ": written by a newer altscribe (schema 99; this one knows up to " +
+                std::to_string(Store::kSchemaVersion) + ")");
 }
 
 TEST_F(StoreTest, DamagedFileFailsCleanly) {

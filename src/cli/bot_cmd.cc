@@ -37,6 +37,10 @@ struct BotArgs {
   std::string pds, handle, password_file, state, plc = "https://plc.directory";
   int64_t poll_ms = 1000, workers = 2, max_attempts = 5;
   bool allow_private_fetch = false;
+  // Courtesy (bot/courtesy.h).
+  int64_t limit_per_minute = 4, limit_per_hour = 20, new_account_days = 7,
+          new_account_per_minute = 2, new_account_per_hour = 6, repeat_window_s = 3600,
+          write_points_per_hour = 4000, write_points_per_day = 28000;
 };
 
 std::string FormatMs(int64_t ms) {
@@ -150,7 +154,24 @@ int RunBot(const std::vector<std::string>& argv) {
   flags.Int("workers", &a.workers, "image worker threads (default 2)");
   flags.Int("max-attempts", &a.max_attempts, "give a mention up after this many tries (5)");
   flags.Bool("allow-private-fetch", &a.allow_private_fetch,
-             "fetch images from loopback/private addresses (local test networks only)");
+             "fetch images from loopback addresses (local test networks only; other private ranges "
+             "stay refused)");
+  flags.Int("limit-per-minute", &a.limit_per_minute,
+            "answers per requester per minute (4); then one notice, then silence");
+  flags.Int("limit-per-hour", &a.limit_per_hour, "answers per requester per hour (20)");
+  flags.Int("new-account-days", &a.new_account_days,
+            "accounts younger than this many days get the stricter limits below (7)");
+  flags.Int("new-account-per-minute", &a.new_account_per_minute,
+            "answers per minute for new accounts (2)");
+  flags.Int("new-account-per-hour", &a.new_account_per_hour,
+            "answers per hour for new accounts (6)");
+  flags.Int("repeat-window-s", &a.repeat_window_s,
+            "one answer per post per this many seconds; later requests get a link (3600; 0 = "
+            "off)");
+  flags.Int("write-points-per-hour", &a.write_points_per_hour,
+            "PDS write budget per hour (4000; the PDS allows 5000)");
+  flags.Int("write-points-per-day", &a.write_points_per_day,
+            "PDS write budget per day (28000; the PDS allows 35000)");
   AddModelFlags(flags, &a.model);
   std::vector<std::string> rest;
   if (Status s = flags.Parse(argv, &rest); !s.ok()) {
@@ -266,6 +287,13 @@ int RunBot(const std::vector<std::string>& argv) {
     bo.max_attempts = static_cast<int>(a.max_attempts);
     bo.allow_private_fetch = a.allow_private_fetch;
     bo.model_name = (*model)->Name();
+    bo.courtesy.limits = {static_cast<int>(a.limit_per_minute), static_cast<int>(a.limit_per_hour)};
+    bo.courtesy.new_account_limits = {static_cast<int>(a.new_account_per_minute),
+                                      static_cast<int>(a.new_account_per_hour)};
+    bo.courtesy.new_account_days = static_cast<int>(a.new_account_days);
+    bo.courtesy.repeat_window_ms = a.repeat_window_s * 1000;
+    bo.courtesy.write_points_per_hour = static_cast<int>(a.write_points_per_hour);
+    bo.courtesy.write_points_per_day = static_cast<int>(a.write_points_per_day);
     bots.push_back(std::make_unique<bot::Bot>(bo, **store, executor));
   }
 

@@ -39,7 +39,7 @@ struct TranscriptOptions {
   // next to a bold name the model is unsure of).
   float min_line_confidence = 65;
   float strong_word_confidence = 85;
-  double min_alnum_share = 0.6;    // letters+digits among a kept line's non-space characters
+  double min_alnum_share = 0.6;  // letters+digits among a kept line's non-space characters
   // Words of 1–3 characters below this confidence at either end of a line are dropped.
   float min_edge_word_confidence = 50;
   int min_chars = 3;  // letters+digits in the whole transcript, or nothing is kept

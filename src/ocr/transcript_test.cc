@@ -37,8 +37,8 @@ TEST(BuildTranscript, DropsLowConfidenceAndSymbolNoise) {
 }
 
 TEST(BuildTranscript, AnUnsureNameBesideAConfidentHandleIsKept) {
-  Transcript t = BuildTranscript(
-      {Line({{"Ada", 50}, {"Lovelace", 50}, {"@ada.bsky.social", 92}})}, 100, 100);
+  Transcript t =
+      BuildTranscript({Line({{"Ada", 50}, {"Lovelace", 50}, {"@ada.bsky.social", 92}})}, 100, 100);
   EXPECT_EQ(t.text, "Ada Lovelace @ada.bsky.social");
   // Mostly unsure: dropped.
   EXPECT_EQ(BuildTranscript({Line({{"Adaa", 50}, {"Lovelace", 50}, {"@x", 95}})}, 100, 100).text,

@@ -83,7 +83,9 @@ void Describer::Run(std::span<const uint8_t> bytes, DescribeResult* r) const {
   r->timings.generated_tokens = out->generated_tokens;
   r->raw = out->text;
   r->text = CleanOutput(out->text, options_.mode, options_.max_chars);
-  if (!r->ocr.empty()) r->text = GroundedText(r->text, r->ocr, r->kind, options_.lang);
+  // The transcription is quoted verbatim, but like model output it must never become a link,
+  // a mention or a hashtag in a client (cleanup.h).
+  if (!r->ocr.empty()) r->text = GroundedText(r->text, Defuse(r->ocr), r->kind, options_.lang);
   if (r->text.empty()) {
     r->error = Status::Model("the model returned no usable text for this image");
   }

@@ -93,8 +93,14 @@ BotProcess::BotProcess(const Network& net, const Account& bot, const std::string
                                    testing::TinyMmprojPath(),
                                    "--threads",
                                    "2"};
+  // The tests post many mentions from one account about one post, within seconds: the courtesy
+  // limits (bot/courtesy.h) are lifted unless a test passes its own (later entries win).
   std::vector<std::string> env = {"ALTSCRIBE_APP_PASSWORD=" + bot.password(),
-                                  "ALTSCRIBE_LOG=debug"};
+                                  "ALTSCRIBE_LOG=debug",
+                                  "ALTSCRIBE_LIMIT_PER_MINUTE=100000",
+                                  "ALTSCRIBE_LIMIT_PER_HOUR=100000",
+                                  "ALTSCRIBE_NEW_ACCOUNT_DAYS=0",
+                                  "ALTSCRIBE_REPEAT_WINDOW_S=0"};
   env.insert(env.end(), extra_env.begin(), extra_env.end());
   pid_ = testing::SpawnProcess(argv, env, log);
 }
@@ -105,6 +111,8 @@ BotProcess::BotProcess(std::vector<std::string> args, std::vector<std::string> e
       testing::AltscribeBin(),   "bot",       "--model", testing::TinyModelPath(), "--mmproj",
       testing::TinyMmprojPath(), "--threads", "2"};
   argv.insert(argv.end(), args.begin(), args.end());
+  env.insert(env.begin(), {"ALTSCRIBE_LIMIT_PER_MINUTE=100000", "ALTSCRIBE_LIMIT_PER_HOUR=100000",
+                           "ALTSCRIBE_NEW_ACCOUNT_DAYS=0", "ALTSCRIBE_REPEAT_WINDOW_S=0"});
   env.push_back("ALTSCRIBE_LOG=debug");
   pid_ = testing::SpawnProcess(argv, env, log);
 }
