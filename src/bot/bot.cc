@@ -21,6 +21,8 @@ using json = nlohmann::json;
 namespace ap = altscribe::atproto;
 
 constexpr const char* kNotificationsCursor = "notifications.seen_at";
+// How far below the watermark each poll reads again (see PollOnce).
+constexpr int64_t kIntakeOverlapMicros = int64_t{10} * 60 * 1'000'000;
 
 }  // namespace
 
@@ -111,7 +113,10 @@ Result<int> Bot::PollOnce() {
     for (const auto& n : items) {
       std::string indexed = n.value("indexedAt", "");
       auto t = ap::Datetime::ParseLenient(indexed);
-      if (!t.ok() || t->unix_micros() <= watermark) {
+      // The AppView sorts and stamps notifications by min(createdAt, indexedAt): a post indexed
+      // late carries its earlier creation time and lands below the watermark. So the bot reads
+      // back kIntakeOverlap below it every time; the store drops mentions it already has.
+      if (!t.ok() || t->unix_micros() <= watermark - kIntakeOverlapMicros) {
         older_seen = true;
         continue;
       }

@@ -1,7 +1,10 @@
 // bot/bot.h — one bot account's loop: intake → planner → executor → composer → poster.
 //
 // Intake polls listNotifications (mention, reply, quote) and stores new mentions together with
-// the watermark that follows them, in one transaction, then marks them seen (updateSeen). On the
+// the watermark that follows them, in one transaction, then marks them seen (updateSeen). The
+// AppView stamps notifications with min(createdAt, indexedAt), so a post indexed late can sort
+// below the watermark: every poll reads 10 minutes below it again and the store keeps each
+// mention once (no mention is lost to indexing lag or clock skew within that margin). On the
 // first start (no watermark) mentions from the last 24 hours are taken, so mentions made while
 // the bot was down are answered. Every mention then moves through the state store
 // (received → planned → described → posting → done | failed); a restart resumes each from the
