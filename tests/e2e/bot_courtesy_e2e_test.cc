@@ -179,6 +179,29 @@ TEST_F(BotCourtesyE2e, RepliesCarryTheTargetsContentWarnings) {
   bot->Stop();
 }
 
+// A label a moderator applies through the local Ozone (not a self-label) reaches the reply too.
+TEST_F(BotCourtesyE2e, ALabelAppliedThroughOzoneReachesTheReply) {
+  Ref post = AlicePostsImages(1);
+  ASSERT_TRUE(devnet::LabelThroughOzone(net_, post, "graphic-media").ok());
+  atproto::XrpcClient appview(net_.appview, http::Limits{});
+  bool shown = false;
+  for (int i = 0; i < 100 && !shown; ++i) {
+    auto r = appview.Query("app.bsky.feed.getPosts", {{"uris", post.uri}});
+    shown = r.ok() && r->ok() &&
+            r->json["posts"][0]["labels"].dump().find("graphic-media") != std::string::npos;
+    if (!shown) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(shown) << "the AppView never showed Ozone's label";
+  auto bot = StartBot(DeployedLimits());
+  auto thread = WaitForThread(BobMentions(post, ""), 1);
+  ASSERT_FALSE(thread.empty());
+  for (const auto& part : thread) {
+    EXPECT_EQ(part["value"]["labels"]["values"], json::array({{{"val", "graphic-media"}}}))
+        << part.dump();
+  }
+  bot->Stop();
+}
+
 TEST_F(BotCourtesyE2e, TwoBotsMentioningEachOtherDoNotLoop) {
   auto other = Account::Create(net_, "scribe");
   std::string other_state = dir_ + "/other.db", other_log = dir_ + "/other.log";

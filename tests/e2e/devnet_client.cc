@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "atproto/syntax/datetime.h"
+#include "core/base64.h"
+#include "http/client.h"
 #include "vision/image/image.h"
 
 namespace altscribe::devnet {
@@ -40,7 +42,8 @@ Result<Network> ReadNetwork(const std::string& path) {
   if (!j.is_object() || !j.value("pds", json()).is_string()) {
     return Status::InvalidArgument(path + " is not a network description (no \"pds\")");
   }
-  return Network{j.value("pds", ""), j.value("plc", ""), j.value("appview", "")};
+  return Network{j.value("pds", ""),   j.value("plc", ""),      j.value("appview", ""),
+                 j.value("ozone", ""), j.value("ozoneDid", ""), j.value("adminPassword", "")};
 }
 
 Result<Account> CreateAccount(const Network& net, const std::string& prefix) {
@@ -146,6 +149,28 @@ Status DeletePost(Account& account, const Ref& post) {
       "com.atproto.repo.deleteRecord",
       {{"repo", account.did}, {"collection", "app.bsky.feed.post"}, {"rkey", rkey}});
   return r.ok() ? Status::Ok() : r.status();
+}
+
+Status LabelThroughOzone(const Network& net, const Ref& post, const std::string& val) {
+  json body = {
+      {"event",
+       {{"$type", "tools.ozone.moderation.defs#modEventLabel"},
+        {"createLabelVals", json::array({val})},
+        {"negateLabelVals", json::array()}}},
+      {"subject", {{"$type", "com.atproto.repo.strongRef"}, {"uri", post.uri}, {"cid", post.cid}}},
+      {"createdBy", net.ozone_did}};
+  http::Request req;
+  req.method = "POST";
+  req.url = net.ozone + "/xrpc/tools.ozone.moderation.emitEvent";
+  req.headers = {{"Content-Type", "application/json"},
+                 {"Authorization", "Basic " + Base64Encode("admin:" + net.admin_password)}};
+  req.body = body.dump();
+  auto r = http::Send(req, http::Limits{});
+  if (!r.ok()) return r.status();
+  if (r->status != 200) {
+    return Status::Network("emitEvent answered " + std::to_string(r->status) + ": " + r->body);
+  }
+  return Status::Ok();
 }
 
 Result<std::vector<json>> ListPosts(const Network& net, const std::string& did, int max_pages,

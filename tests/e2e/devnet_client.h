@@ -21,6 +21,7 @@ struct Ref {
 // The URLs of a running network.
 struct Network {
   std::string pds, plc, appview;
+  std::string ozone, ozone_did, admin_password;  // the moderation service and its admin
 };
 // Reads a network description (network.json, see devnet/README.md). NotFound when the file is
 // missing, InvalidArgument when it is not a description.
@@ -55,6 +56,10 @@ struct PostSpec {
 // Creates the post in the account's repository; returns once createRecord has answered.
 Result<Ref> CreatePost(Account& account, const PostSpec& spec);
 Status DeletePost(Account& account, const Ref& post);
+// Applies label `val` ("graphic-media") to `post` through Ozone, as a moderator would
+// (tools.ozone.moderation.emitEvent, admin auth). The network copies Ozone's labels into the
+// AppView (launch-network.mjs), so views show it shortly after.
+Status LabelThroughOzone(const Network& net, const Ref& post, const std::string& val);
 
 // The app.bsky.feed.post records ({uri, cid, value}) of `did`'s repository, newest record key
 // first, at most `max_pages` pages of `page_size` (com.atproto.repo.listRecords, no login).

@@ -10,6 +10,8 @@
 //   READY_FILE         where the network description (JSON) is written once everything answers
 //   TMPDIR             the PDS keeps its SQLite files and blobs in fresh folders under it
 //
+// While it runs, labels applied through Ozone are copied into the AppView (see "Label ingestion").
+//
 // READY_FILE, written atomically (temporary file + rename) when the network is up:
 //   { "plc", "pds", "appview", "ozone": base URLs (http://localhost:PORT, no trailing slash),
 //     "pdsDid", "appviewDid", "ozoneDid", "adminUsername", "adminPassword",
@@ -133,6 +135,43 @@ for (const k of ['plc', 'pds', 'appview', 'ozone']) {
     await shutdown('not loopback')
   }
 }
+// Label ingestion. In production a separate ingester follows each labeler's label stream into
+// the AppView's database; @atproto/bsky has none in-process, so a label applied through Ozone
+// would never show on a view. This loop does the ingester's job: it reads Ozone's labels
+// (com.atproto.label.queryLabels, by cursor) and writes them into the AppView's `label` table;
+// a negation removes the label. Labels appear on views about a quarter of a second later.
+let labelCursor = '0'
+const ingestLabels = async () => {
+  const url = `${info.ozone}/xrpc/com.atproto.label.queryLabels?uriPatterns=*&limit=250` +
+    `&cursor=${encodeURIComponent(labelCursor)}`
+  const res = await fetch(url)
+  if (!res.ok) throw new Error(`queryLabels answered ${res.status}`)
+  const body = await res.json()
+  const db = network.bsky.db.db
+  for (const l of body.labels ?? []) {
+    const key = { src: l.src, uri: l.uri, cid: l.cid ?? '', val: l.val }
+    if (l.neg) {
+      await db.deleteFrom('label').where('src', '=', key.src).where('uri', '=', key.uri)
+        .where('cid', '=', key.cid).where('val', '=', key.val).execute()
+    } else {
+      await db.insertInto('label').values({ ...key, neg: false, cts: l.cts, exp: l.exp ?? null })
+        .onConflict((oc) => oc.doNothing()).execute()
+    }
+  }
+  if (body.cursor) labelCursor = body.cursor
+}
+const labelLoop = async () => {
+  while (!closing) {
+    try {
+      await ingestLabels()
+    } catch (err) {
+      if (!closing) log('label ingestion:', err.message ?? err)
+    }
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+void labelLoop()
+
 const ready = process.env.READY_FILE
 if (ready) {
   const tmp = `${ready}.tmp-${process.pid}`
