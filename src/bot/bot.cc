@@ -12,6 +12,8 @@
 #include "bot/composer.h"
 #include "core/log.h"
 #include "http/client.h"
+#include "http/url.h"
+#include "jobs/fetch.h"
 #include "vision/source.h"
 
 namespace altscribe::bot {
@@ -85,7 +87,7 @@ Status Bot::Start() {
   if (Status s = EnsureBotSelfLabel(); !s.ok()) {
     LogWarn("could not set the bot self-label on the profile: " + s.message());
   }
-  planner_ = std::make_unique<Planner>(*agent_, did_);
+  planner_ = std::make_unique<Planner>(*agent_, did_, options_.max_thread_depth);
   poster_ = std::make_unique<Poster>(*agent_, store_, did_);
   LogInfo("bot " + options_.handle + " (" + did_ + ") ready" +
           (stored ? ", using the stored session" : ""));
@@ -176,7 +178,13 @@ Result<std::vector<uint8_t>> Bot::FetchImage(const PlannedImage& img) {
     }
   }
   if (img.url.empty()) return first;
-  return vision::LoadSource(img.url, limits);  // the AppView's copy
+  // The AppView's copy, only from the configured CDN hosts.
+  auto url = http::ParseHttpUrl(img.url);
+  if (!url.ok() || !jobs::HostAllowed(url->host, options_.cdn_hosts)) {
+    return first.WithPrefix("not fetching the fallback " + http::UrlForDisplay(img.url) +
+                            " (not a configured CDN host; --cdn-hosts)");
+  }
+  return vision::LoadSource(img.url, limits);
 }
 
 Status Bot::Describe(const Mention& m, const Plan& plan) {

@@ -64,7 +64,11 @@ struct BotOptions {
   // Mentions worked on at once by Run() (planning and posting overlap; the model itself is
   // shared through the executor).
   int concurrency = 4;
-  CourtesyOptions courtesy;  // limits, opt-outs, repeat window, write budget (courtesy.h)
+  CourtesyOptions courtesy;   // limits, opt-outs, repeat window, write budget (courtesy.h)
+  int max_thread_depth = 30;  // mentions deeper in their thread are ignored (0 = no limit)
+  // Image bytes come from the author's PDS (resolved from the DID document); the AppView's URL
+  // is a fallback only on these hosts (jobs::HostAllowed patterns, "*.example" allowed).
+  std::vector<std::string> cdn_hosts = {"cdn.bsky.app"};
 };
 
 class Bot {

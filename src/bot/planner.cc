@@ -190,8 +190,8 @@ Result<Plan> Plan::FromJsonText(std::string_view text) {
   return p;
 }
 
-Planner::Planner(atproto::Agent& agent, std::string bot_did)
-    : agent_(agent), bot_did_(std::move(bot_did)) {}
+Planner::Planner(atproto::Agent& agent, std::string bot_did, int max_thread_depth)
+    : agent_(agent), bot_did_(std::move(bot_did)), max_thread_depth_(max_thread_depth) {}
 
 Result<Plan> Planner::PlanMention(const std::string& mention_uri) {
   Plan plan;
@@ -221,6 +221,26 @@ Result<Plan> Planner::PlanMention(const std::string& mention_uri) {
     plan.kind = Plan::Kind::kIgnore;
     plan.reason = "the post does not mention the bot (no mention facet)";
     return plan;
+  }
+  if (max_thread_depth_ > 0 && m.record.reply) {
+    // Count the mention's ancestors, one more than allowed at most.
+    ASSIGN_OR_RETURN(json t,
+                     agent_.Query("app.bsky.feed.getPostThread",
+                                  {{"uri", mention_uri},
+                                   {"depth", "0"},
+                                   {"parentHeight", std::to_string(max_thread_depth_ + 1)}}));
+    int depth = 0;
+    const json* node = t.contains("thread") ? &t["thread"] : nullptr;
+    while (node && node->is_object() && node->contains("parent")) {
+      ++depth;
+      node = &(*node)["parent"];
+    }
+    if (depth > max_thread_depth_) {
+      plan.kind = Plan::Kind::kIgnore;
+      plan.reason = "the mention is more than " + std::to_string(max_thread_depth_) +
+                    " replies deep in its thread";
+      return plan;
+    }
   }
   plan.requester_did = author;
   plan.command = ParseCommand(m.record.text);

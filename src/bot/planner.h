@@ -7,7 +7,8 @@
 // original bytes can be fetched from the author's PDS, with the AppView's fullsize URL as the
 // fallback. Mentions that must get no answer are planned as kIgnore with the reason: the bot's
 // own posts, posts by accounts labelled "bot" (no loops), and posts that only reply to the bot
-// without mentioning it in a facet (a typed handle is not a mention).
+// without mentioning it in a facet (a typed handle is not a mention), and mentions deeper in
+// their thread than the configured depth.
 #pragma once
 
 #include <string>
@@ -64,7 +65,9 @@ const char* PlanKindName(Plan::Kind kind);
 class Planner {
  public:
   // REQUIRES: `agent` (the bot account's) outlives the planner.
-  Planner(atproto::Agent& agent, std::string bot_did);
+  // A mention more than `max_thread_depth` replies below its thread's root is ignored (pile-ons
+  // deep in long threads); 0 = no limit.
+  Planner(atproto::Agent& agent, std::string bot_did, int max_thread_depth = 0);
 
   // Looks the mention up through the AppView and decides. Network errors are returned (retry
   // later); everything about the content is an answer in the Plan.
@@ -73,6 +76,7 @@ class Planner {
  private:
   atproto::Agent& agent_;
   std::string bot_did_;
+  int max_thread_depth_ = 0;
 };
 
 }  // namespace altscribe::bot

@@ -14,6 +14,7 @@
 #include "cli/flags.h"
 #include "cli/model_flags.h"
 #include "core/log.h"
+#include "core/text.h"
 #include "jobs/local_executor.h"
 
 namespace altscribe::cli {
@@ -40,7 +41,8 @@ struct BotArgs {
   // Courtesy (bot/courtesy.h).
   int64_t limit_per_minute = 4, limit_per_hour = 20, new_account_days = 7,
           new_account_per_minute = 2, new_account_per_hour = 6, repeat_window_s = 3600,
-          write_points_per_hour = 4000, write_points_per_day = 28000;
+          write_points_per_hour = 4000, write_points_per_day = 28000, max_thread_depth = 30;
+  std::string cdn_hosts = "cdn.bsky.app";
 };
 
 std::string FormatMs(int64_t ms) {
@@ -172,6 +174,12 @@ int RunBot(const std::vector<std::string>& argv) {
             "PDS write budget per hour (4000; the PDS allows 5000)");
   flags.Int("write-points-per-day", &a.write_points_per_day,
             "PDS write budget per day (28000; the PDS allows 35000)");
+  flags.Int("max-thread-depth", &a.max_thread_depth,
+            "ignore mentions more than this many replies deep in a thread (30; 0 = no limit)");
+  flags.String("cdn-hosts", &a.cdn_hosts,
+               "hosts the AppView's image URLs may be fetched from when the author's PDS fails "
+               "(comma-separated, *.example allowed; default cdn.bsky.app)",
+               "HOSTS");
   AddModelFlags(flags, &a.model);
   std::vector<std::string> rest;
   if (Status s = flags.Parse(argv, &rest); !s.ok()) {
@@ -294,6 +302,15 @@ int RunBot(const std::vector<std::string>& argv) {
     bo.courtesy.repeat_window_ms = a.repeat_window_s * 1000;
     bo.courtesy.write_points_per_hour = static_cast<int>(a.write_points_per_hour);
     bo.courtesy.write_points_per_day = static_cast<int>(a.write_points_per_day);
+    bo.max_thread_depth = static_cast<int>(a.max_thread_depth);
+    bo.cdn_hosts.clear();
+    for (size_t start = 0; start <= a.cdn_hosts.size();) {
+      size_t comma = a.cdn_hosts.find(',', start);
+      if (comma == std::string::npos) comma = a.cdn_hosts.size();
+      std::string host = CollapseWhitespace(a.cdn_hosts.substr(start, comma - start));
+      if (!host.empty()) bo.cdn_hosts.push_back(host);
+      start = comma + 1;
+    }
     bots.push_back(std::make_unique<bot::Bot>(bo, **store, executor));
   }
 

@@ -179,6 +179,38 @@ TEST_F(BotCourtesyE2e, RepliesCarryTheTargetsContentWarnings) {
   bot->Stop();
 }
 
+// Pile-on guard: mentions deeper in their thread than --max-thread-depth get no answer.
+TEST_F(BotCourtesyE2e, MentionsDeepInAThreadAreIgnored) {
+  Ref post = AlicePostsImages(1);
+  std::vector<std::string> env = DeployedLimits();
+  env.push_back("ALTSCRIBE_MAX_THREAD_DEPTH=2");
+  auto bot = StartBot(env);
+  Ref shallow = BobMentions(post, "");  // depth 1: answered
+  Account::PostSpec r;
+  r.text = "reply";
+  r.reply_to = &post;
+  Ref r1 = alice_->Post(r);
+  r.reply_to = &r1;
+  r.reply_root = &post;
+  Ref r2 = bob_->Post(r);
+  Account::PostSpec deep;
+  deep.text = "@" + bot_->handle() + " describe";
+  deep.mention_handle = bot_->handle();
+  deep.mention_did = bot_->did();
+  deep.reply_to = &r2;
+  deep.reply_root = &post;
+  Ref too_deep = bob_->Post(deep);  // depth 3
+  EXPECT_FALSE(WaitForThread(shallow, 1).empty());
+  WaitAllFinished({too_deep}, state_, 60);
+  bot->Stop();
+  EXPECT_TRUE(ReplyThread(net_, bot_->did(), too_deep.uri).empty());
+  auto store = bot::Store::Open(state_);
+  ASSERT_TRUE(store.ok());
+  auto m = (*store)->GetMention(too_deep.uri);
+  ASSERT_TRUE(m.ok());
+  EXPECT_NE(m->reason.find("more than 2 replies deep"), std::string::npos) << m->reason;
+}
+
 // A label a moderator applies through the local Ozone (not a self-label) reaches the reply too.
 TEST_F(BotCourtesyE2e, ALabelAppliedThroughOzoneReachesTheReply) {
   Ref post = AlicePostsImages(1);

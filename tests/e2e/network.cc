@@ -95,12 +95,12 @@ BotProcess::BotProcess(const Network& net, const Account& bot, const std::string
                                    "2"};
   // The tests post many mentions from one account about one post, within seconds: the courtesy
   // limits (bot/courtesy.h) are lifted unless a test passes its own (later entries win).
-  std::vector<std::string> env = {"ALTSCRIBE_APP_PASSWORD=" + bot.password(),
-                                  "ALTSCRIBE_LOG=debug",
+  std::vector<std::string> env = {"ALTSCRIBE_APP_PASSWORD=" + bot.password(), "ALTSCRIBE_LOG=debug",
                                   "ALTSCRIBE_LIMIT_PER_MINUTE=100000",
-                                  "ALTSCRIBE_LIMIT_PER_HOUR=100000",
-                                  "ALTSCRIBE_NEW_ACCOUNT_DAYS=0",
-                                  "ALTSCRIBE_REPEAT_WINDOW_S=0"};
+                                  "ALTSCRIBE_LIMIT_PER_HOUR=100000", "ALTSCRIBE_NEW_ACCOUNT_DAYS=0",
+                                  "ALTSCRIBE_REPEAT_WINDOW_S=0",
+                                  // the AppView serves image URLs from loopback here
+                                  "ALTSCRIBE_CDN_HOSTS=localhost"};
   env.insert(env.end(), extra_env.begin(), extra_env.end());
   pid_ = testing::SpawnProcess(argv, env, log);
 }
