@@ -37,8 +37,10 @@ class BotE2e : public ::testing::Test {
     log_ = dir_ + "/bot.log";
   }
 
-  std::unique_ptr<BotProcess> StartBot(std::vector<std::string> env = {}) {
-    return std::make_unique<BotProcess>(net_, *bot_, state_, log_, std::move(env));
+  std::unique_ptr<BotProcess> StartBot(std::vector<std::string> env = {},
+                                       std::vector<std::string> model_args = {}) {
+    return std::make_unique<BotProcess>(net_, *bot_, state_, log_, std::move(env),
+                                        std::move(model_args));
   }
 
   Ref AlicePostsImages(int n, std::vector<std::string> alts = {}) {

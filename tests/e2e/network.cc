@@ -73,7 +73,8 @@ std::vector<json> ReplyThread(const Network& net, const std::string& bot_did,
 }
 
 BotProcess::BotProcess(const Network& net, const Account& bot, const std::string& state,
-                       const std::string& log, std::vector<std::string> extra_env) {
+                       const std::string& log, std::vector<std::string> extra_env,
+                       std::vector<std::string> model_args) {
   std::vector<std::string> argv = {testing::AltscribeBin(),
                                    "bot",
                                    "--pds",
@@ -86,13 +87,13 @@ BotProcess::BotProcess(const Network& net, const Account& bot, const std::string
                                    net.plc,
                                    "--allow-private-fetch",
                                    "--poll-ms",
-                                   "200",
-                                   "--model",
-                                   testing::TinyModelPath(),
-                                   "--mmproj",
-                                   testing::TinyMmprojPath(),
-                                   "--threads",
-                                   "2"};
+                                   "200"};
+  if (model_args.empty()) {
+    model_args = {"--model",   testing::TinyModelPath(),
+                  "--mmproj",  testing::TinyMmprojPath(),
+                  "--threads", "2"};
+  }
+  argv.insert(argv.end(), model_args.begin(), model_args.end());
   // The tests post many mentions from one account about one post, within seconds: the courtesy
   // limits (bot/courtesy.h) are lifted unless a test passes its own (later entries win).
   std::vector<std::string> env = {"ALTSCRIBE_APP_PASSWORD=" + bot.password(), "ALTSCRIBE_LOG=debug",

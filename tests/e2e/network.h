@@ -51,8 +51,11 @@ std::vector<nlohmann::json> BotPosts(const Network& net, const std::string& bot_
 // `altscribe bot` against the network with the tiny model, in the background.
 class BotProcess {
  public:
+  // `model_args` replaces the tiny model's flags (e.g. {"--endpoint", URL, "--endpoint-model",
+  // NAME} for a scripted OpenAI-compatible server).
   BotProcess(const Network& net, const Account& bot, const std::string& state,
-             const std::string& log, std::vector<std::string> extra_env = {});
+             const std::string& log, std::vector<std::string> extra_env = {},
+             std::vector<std::string> model_args = {});
   // `altscribe bot` with these arguments (plus the tiny model) and environment.
   BotProcess(std::vector<std::string> args, std::vector<std::string> env, const std::string& log);
   ~BotProcess();  // SIGTERM, then waits
