@@ -6,6 +6,7 @@
 #include "bot/bot.h"
 #include "bot/courtesy.h"
 #include "core/log.h"
+#include "http/client.h"
 
 namespace altscribe::bot {
 namespace {
@@ -17,6 +18,36 @@ namespace ap = altscribe::atproto;
 
 Result<json> Bot::Profile(const std::string& did) {
   return agent_->Query("app.bsky.actor.getProfile", {{"actor", did}});
+}
+
+// When the account was created: the profile's createdAt when the AppView has one, else the
+// first operation in the PLC directory's audit log (the DID's creation); an age that cannot be
+// told counts as new (now), so an account without a history gets the stricter limits.
+Result<int64_t> Bot::AccountCreatedMs(const std::string& did) {
+  auto profile = Profile(did);
+  if (!profile.ok() && profile.status().code() != Code::kNotFound &&
+      profile.status().code() != Code::kInvalidArgument) {
+    return profile.status().WithPrefix("getProfile " + did);
+  }
+  if (profile.ok()) {
+    if (auto t = ap::Datetime::ParseLenient(profile->value("createdAt", "")); t.ok()) {
+      return t->unix_micros() / 1000;
+    }
+  }
+  if (did.rfind("did:plc:", 0) == 0) {
+    auto log = http::Get(options_.plc_url + "/" + did + "/log/audit",
+                         http::Limits{.max_bytes = 1'000'000, .timeout = std::chrono::seconds(10)});
+    if (!log.ok()) return log.status().WithPrefix("PLC audit log of " + did);
+    if (log->status == 200) {
+      json ops = json::parse(log->body, nullptr, /*allow_exceptions=*/false);
+      if (ops.is_array() && !ops.empty() && ops[0].is_object()) {
+        if (auto t = ap::Datetime::ParseLenient(ops[0].value("createdAt", "")); t.ok()) {
+          return t->unix_micros() / 1000;
+        }
+      }
+    }
+  }
+  return store_.NowMs();
 }
 
 Status Bot::ApplyCourtesy(const Mention& m, Plan* plan) {
@@ -39,13 +70,9 @@ Status Bot::ApplyCourtesy(const Mention& m, Plan* plan) {
     }
   }
   if (created == 0 && c.new_account_days > 0) {
-    auto profile = Profile(requester);
-    if (!profile.ok()) return profile.status().WithPrefix("getProfile " + requester);
-    if (auto t = ap::Datetime::ParseLenient(profile->value("createdAt", "")); t.ok()) {
-      created = t->unix_micros() / 1000;
-      std::lock_guard<std::mutex> lock(mu_);
-      account_created_ms_[requester] = created;
-    }
+    ASSIGN_OR_RETURN(created, AccountCreatedMs(requester));
+    std::lock_guard<std::mutex> lock(mu_);
+    account_created_ms_[requester] = created;
   }
   ASSIGN_OR_RETURN(
       Store::Admission admission,

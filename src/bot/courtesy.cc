@@ -1,6 +1,7 @@
 #include "bot/courtesy.h"
 
 #include <algorithm>
+#include <map>
 
 #include "bot/poster.h"
 #include "core/text.h"
@@ -45,6 +46,20 @@ std::vector<std::string> WarningLabels(const std::vector<std::string>& labels) {
     }
   }
   return out;
+}
+
+std::vector<Mention> FairOrder(std::vector<Mention> pending) {
+  std::map<std::string, int> seen;
+  std::vector<std::pair<int, size_t>> order;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    order.push_back({seen[pending[i].info.author_did]++, i});
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<Mention> fair;
+  fair.reserve(pending.size());
+  for (const auto& [round, i] : order) fair.push_back(std::move(pending[i]));
+  return fair;
 }
 
 std::string ReplyLink(std::string_view bot_did, std::string_view mention_uri) {

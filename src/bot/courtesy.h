@@ -50,6 +50,10 @@ std::vector<std::string> WarningLabels(const std::vector<std::string>& labels);
 // The link to part 0 of the bot's reply to `mention_uri` (its record key is fixed in advance).
 std::string ReplyLink(std::string_view bot_did, std::string_view mention_uri);
 
+// Fair order for unfinished mentions: the oldest of each requester first, then each one's
+// second, and so on, keeping the given (oldest-first) order within a round. Stable and pure.
+std::vector<Mention> FairOrder(std::vector<Mention> pending);
+
 // Points one createRecord costs on a PDS.
 inline constexpr int kCreatePoints = 3;
 

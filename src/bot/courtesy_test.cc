@@ -45,5 +45,20 @@ TEST(Courtesy, ReplyLinkPointsAtPartZeroOfTheEarlierReply) {
             "https://bsky.app/profile/did:plc:bot/post/" + PartRkey(mention, 0));
 }
 
+TEST(Courtesy, FairOrderAlternatesRequestersOldestFirst) {
+  std::vector<Mention> pending;
+  for (const char* who : {"bob", "bob", "bob", "alice", "bob", "carol", "alice"}) {
+    Mention m;
+    m.info.author_did = who;
+    m.info.uri = std::string(who) + std::to_string(pending.size());
+    pending.push_back(m);
+  }
+  std::vector<std::string> got;
+  for (const Mention& m : FairOrder(pending)) got.push_back(m.info.uri);
+  EXPECT_EQ(got, (std::vector<std::string>{"bob0", "alice3", "carol5", "bob1", "alice6", "bob2",
+                                           "bob4"}));
+  EXPECT_TRUE(FairOrder({}).empty());
+}
+
 }  // namespace
 }  // namespace altscribe::bot

@@ -104,6 +104,26 @@ TEST_F(BotCourtesyE2e, ThirtyMentionsInAMinuteGetFourAnswersAndOneNotice) {
   EXPECT_EQ(silent, 25) << "the rest are recorded, not lost and not answered";
 }
 
+// Every account of the test network is minutes old: with the deployed defaults (new accounts
+// under 7 days get 2 a minute) the bot reads the requester's age from the AppView.
+TEST_F(BotCourtesyE2e, NewAccountsGetTheStricterLimits) {
+  Ref post = AlicePostsImages(1);
+  auto bot = StartBot({"ALTSCRIBE_LIMIT_PER_MINUTE=4", "ALTSCRIBE_LIMIT_PER_HOUR=20",
+                       "ALTSCRIBE_NEW_ACCOUNT_DAYS=7", "ALTSCRIBE_NEW_ACCOUNT_PER_MINUTE=2",
+                       "ALTSCRIBE_NEW_ACCOUNT_PER_HOUR=6", "ALTSCRIBE_REPEAT_WINDOW_S=0"});
+  std::vector<Ref> mentions;
+  for (int i = 0; i < 5; ++i) mentions.push_back(BobMentions(post, "n" + std::to_string(i)));
+  WaitAllFinished(mentions, state_, 120);
+  bot->Stop();
+  std::vector<json> replies = RepliesTo(bot_->did(), mentions);
+  int notices = 0;
+  for (const auto& r : replies) {
+    notices += r["value"]["text"].get<std::string>().rfind("You have asked me", 0) == 0;
+  }
+  EXPECT_EQ(replies.size(), 3u) << "2 answers and the notice";
+  EXPECT_EQ(notices, 1);
+}
+
 TEST_F(BotCourtesyE2e, AuthorsWhoOptOutAreRespectedAndCanOptBackIn) {
   auto carol = Account::Create(net_, "carol");
   SetProfileDescription(*carol, "Painter. #NoAI, thanks.");
