@@ -9,8 +9,10 @@
 
 #include "atproto/records/post.h"
 #include "atproto/syntax/datetime.h"
+#include "bot/bot_metrics.h"
 #include "bot/composer.h"
 #include "core/log.h"
+#include "core/pipeline_metrics.h"
 #include "http/client.h"
 #include "http/url.h"
 #include "jobs/fetch.h"
@@ -208,6 +210,7 @@ Status Bot::Describe(const Mention& m, const Plan& plan) {
     auto bytes = FetchImage(img);
     if (!bytes.ok()) {
       LogWarn(m.info.uri + ": image " + std::to_string(i + 1) + ": " + bytes.status().message());
+      metrics::RecordError("image fetch");
       outcomes[i].kind = ImageOutcome::Kind::kFailed;
       continue;
     }
@@ -221,6 +224,7 @@ Status Bot::Describe(const Mention& m, const Plan& plan) {
   LogStage("fetched", m.info.uri);
   std::string results_json;
   std::string model = options_.model_name;
+  std::map<int, std::string> ocr;  // by 1-based image index, for the full description
   if (!job.images.empty()) {
     ASSIGN_OR_RETURN(jobs::JobResult result, jobs::SubmitAndWait(executor_, job));
     results_json = result.ToJsonText();
@@ -233,6 +237,7 @@ Status Bot::Describe(const Mention& m, const Plan& plan) {
                      ? ImageOutcome::Kind::kVideoThumbnail
                      : ImageOutcome::Kind::kDescribed;
         o.text = item.text;
+        if (item.ocr && !item.ocr->empty()) ocr[o.index] = *item.ocr;
       } else {
         LogWarn(m.info.uri + ": image " + std::to_string(o.index) + ": " + *item.error);
         o.kind = ImageOutcome::Kind::kFailed;
@@ -241,6 +246,7 @@ Status Bot::Describe(const Mention& m, const Plan& plan) {
   }
   std::vector<std::string> texts =
       ComposeReplies(outcomes, static_cast<int>(plan.images.size()), model, plan.lang);
+  RETURN_IF_ERROR(LinkFullDescription(m, plan, outcomes, ocr, model, &texts));
   std::vector<PartDraft> parts;
   for (size_t k = 0; k < texts.size(); ++k) {
     parts.push_back({PartRkey(m.info.uri, static_cast<int>(k)), texts[k]});
@@ -265,6 +271,7 @@ Status Bot::ProcessMention(const Mention& start) {
   LogStage("begin", start.info.uri);
   Mention m = start;
   if (m.state == MentionState::kReceived) {
+    StageTimer timer("plan");
     ASSIGN_OR_RETURN(Plan plan, planner_->PlanMention(m.info.uri));
     if (plan.kind == Plan::Kind::kIgnore) {
       LogInfo("ignoring " + m.info.uri + ": " + plan.reason);
@@ -276,12 +283,14 @@ Status Bot::ProcessMention(const Mention& start) {
       return store_.MarkFailed(m.info.uri, "ignored: " + plan.reason);
     }
     RETURN_IF_ERROR(store_.SavePlan(m.info.uri, plan.ToJsonText()));
+    timer.Done();
     LogStage("planned", m.info.uri);
     CrashPoint("planned");
     ASSIGN_OR_RETURN(m, store_.GetMention(m.info.uri));
   }
   ASSIGN_OR_RETURN(Plan plan, Plan::FromJsonText(m.plan));
   if (m.state == MentionState::kPlanned) {
+    StageTimer timer("describe");
     if (plan.kind == Plan::Kind::kDescribe) {
       RETURN_IF_ERROR(Describe(m, plan));
     } else {
@@ -319,15 +328,18 @@ Status Bot::ProcessMention(const Mention& start) {
       RETURN_IF_ERROR(store_.SaveResults(
           m.info.uri, "", {{PartRkey(m.info.uri, 0), ComposeNotice(notice, plan.lang, link)}}));
     }
+    timer.Done();
     LogStage("described", m.info.uri);
     CrashPoint("described");
     ASSIGN_OR_RETURN(m, store_.GetMention(m.info.uri));
   }
   if (m.state == MentionState::kDescribed || m.state == MentionState::kPosting) {
+    StageTimer timer("post");
     const bool describes = plan.kind == Plan::Kind::kDescribe;
     RETURN_IF_ERROR(poster_->PostParts(
         m, {plan.lang}, describes ? WarningLabels(plan.labels) : std::vector<std::string>{},
         {options_.courtesy.write_points_per_hour, options_.courtesy.write_points_per_day}));
+    timer.Done();
   }
   return Status::Ok();
 }
@@ -371,6 +383,7 @@ void Bot::WorkerLoop() {
       retry_.erase(m.info.uri);
       continue;
     }
+    metrics::RecordError(std::string("mention: ") + Status::CodeName(s.code()));
     // Back off before the next try: exponentially for outages, linearly for other failures.
     RetryState& r = retry_[m.info.uri];
     const bool outage = s.code() == Code::kNetwork || s.code() == Code::kTimeout;
@@ -387,15 +400,24 @@ void Bot::WorkerLoop() {
   }
 }
 
+size_t Bot::MentionsInFlight() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return in_flight_.size();
+}
+
 Status Bot::Run() {
   RETURN_IF_ERROR(Start());
+  ready_ = true;
   std::vector<std::thread> workers;
   for (int i = 0; i < std::max(1, options_.concurrency); ++i) {
     workers.emplace_back([this] { WorkerLoop(); });
   }
   while (!stop_) {
     auto polled = PollOnce();
-    if (!polled.ok()) LogWarn("polling notifications: " + polled.status().message());
+    if (!polled.ok()) {
+      LogWarn("polling notifications: " + polled.status().message());
+      metrics::RecordError("notifications poll");
+    }
     auto pending = store_.Pending(did_);
     if (!pending.ok()) {
       LogWarn("reading the state store: " + pending.status().message());
@@ -425,6 +447,7 @@ Status Bot::Run() {
   }
   work_.notify_all();
   for (auto& w : workers) w.join();
+  ready_ = false;
   LogInfo("bot " + options_.handle + " stopped");
   return Status::Ok();
 }

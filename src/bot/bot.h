@@ -42,6 +42,7 @@
 
 #include "atproto/identity/resolver.h"
 #include "atproto/xrpc/agent.h"
+#include "bot/composer.h"
 #include "bot/courtesy.h"
 #include "bot/planner.h"
 #include "bot/poster.h"
@@ -69,6 +70,10 @@ struct BotOptions {
   // Image bytes come from the author's PDS (resolved from the DID document); the AppView's URL
   // is a fallback only on these hosts (jobs::HostAllowed patterns, "*.example" allowed).
   std::vector<std::string> cdn_hosts = {"cdn.bsky.app"};
+  // The base URL where `altscribe serve --state` serves /d/<id> (https://alt.example), or "".
+  // When set, a reply split into several posts, or about an image with long OCR text
+  // (bot/full_link.h), stores the full description and its last post links it.
+  std::string public_url;
 };
 
 class Bot {
@@ -89,6 +94,10 @@ class Bot {
   void RequestStop();
 
   const std::string& did() const { return did_; }
+  // True from a successful Start() inside Run() until Run() returns (for /healthz).
+  bool ready() const { return ready_.load(); }
+  // Mentions queued for the workers or being worked on (for the queue-depth metric).
+  size_t MentionsInFlight();
 
  private:
   Status ProcessMention(const Mention& mention);
@@ -98,7 +107,14 @@ class Bot {
   Status ApplyCourtesy(const Mention& mention, Plan* plan);
   Status EnsureBotSelfLabel();
   Result<nlohmann::json> Profile(const std::string& did);
+  Result<int64_t> AccountCreatedMs(const std::string& did);
   Result<std::vector<uint8_t>> FetchImage(const PlannedImage& image);
+  // bot_full_link.cc: with a public URL, stores the full description of a reply that needs one
+  // (bot/full_link.h) and appends the link to `posts`.
+  Status LinkFullDescription(const Mention& mention, const Plan& plan,
+                             const std::vector<ImageOutcome>& outcomes,
+                             const std::map<int, std::string>& ocr, std::string_view model,
+                             std::vector<std::string>* posts);
 
   BotOptions options_;
   Store& store_;
@@ -124,6 +140,7 @@ class Bot {
   std::map<std::string, RetryState> retry_;            // GUARDED_BY(mu_)
   std::map<std::string, int64_t> account_created_ms_;  // GUARDED_BY(mu_): requester → createdAt
   std::atomic<bool> stop_{false};
+  std::atomic<bool> ready_{false};
 };
 
 }  // namespace altscribe::bot

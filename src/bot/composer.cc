@@ -34,6 +34,7 @@ struct Phrases {
   std::string_view stopped;           // "@bot stop" acknowledged
   std::string_view started;           // "@bot start" acknowledged
   std::string_view already_answered;  // {link}: the earlier answer about the same post
+  std::string_view full_description;  // {link}: the page with the whole text (--public-url)
 };
 
 constexpr std::array<Phrases, 6> kPhrases = {{
@@ -59,7 +60,8 @@ constexpr std::array<Phrases, 6> kPhrases = {{
      "The author of this post has asked not to have their images described by bots, so I won't.",
      "Done: I won't describe your images any more. Mention me with \"start\" to undo this.",
      "Welcome back: I will describe your images again when someone asks.",
-     "I described this post a moment ago: {link}"},
+     "I described this post a moment ago: {link}",
+     "Full description: {link}"},
     {"de",
      "Bild {k} von {n}: ",
      "Dieses Bild hat bereits einen Alt-Text.",
@@ -84,7 +86,8 @@ constexpr std::array<Phrases, 6> kPhrases = {{
      "Erledigt: Ich beschreibe deine Bilder nicht mehr. Erwähne mich mit „start“, um das "
      "aufzuheben.",
      "Willkommen zurück: Ich beschreibe deine Bilder wieder, wenn jemand fragt.",
-     "Diesen Beitrag habe ich gerade beschrieben: {link}"},
+     "Diesen Beitrag habe ich gerade beschrieben: {link}",
+     "Vollständige Beschreibung: {link}"},
     {"es",
      "Imagen {k} de {n}: ",
      "Esta imagen ya tiene texto alternativo.",
@@ -108,7 +111,8 @@ constexpr std::array<Phrases, 6> kPhrases = {{
      "La autora o el autor de esta publicación ha pedido que los bots no describan sus imágenes.",
      "Hecho: ya no describiré tus imágenes. Mencióname con «start» para deshacerlo.",
      "Hecho: volveré a describir tus imágenes cuando alguien lo pida.",
-     "Ya describí esta publicación hace un momento: {link}"},
+     "Ya describí esta publicación hace un momento: {link}",
+     "Descripción completa: {link}"},
     {"fr",
      "Image {k} sur {n} : ",
      "Cette image a déjà un texte alternatif.",
@@ -132,7 +136,8 @@ constexpr std::array<Phrases, 6> kPhrases = {{
      "L’auteur de ce post a demandé que les bots ne décrivent pas ses images.",
      "C’est noté : je ne décrirai plus vos images. Mentionnez-moi avec « start » pour annuler.",
      "Bon retour : je décrirai de nouveau vos images quand quelqu’un le demandera.",
-     "J’ai décrit ce post il y a un instant : {link}"},
+     "J’ai décrit ce post il y a un instant : {link}",
+     "Description complète : {link}"},
     {"pt",
      "Imagem {k} de {n}: ",
      "Esta imagem já tem texto alternativo.",
@@ -155,7 +160,8 @@ constexpr std::array<Phrases, 6> kPhrases = {{
      "Quem publicou este post pediu que bots não descrevam suas imagens.",
      "Feito: não vou mais descrever suas imagens. Me mencione com \"start\" para desfazer.",
      "Pronto: vou descrever suas imagens de novo quando alguém pedir.",
-     "Descrevi este post há pouco: {link}"},
+     "Descrevi este post há pouco: {link}",
+     "Descrição completa: {link}"},
     {"ja",
      "画像{k}/{n}：",
      "この画像にはすでに代替テキストがあります。",
@@ -180,7 +186,8 @@ constexpr std::array<Phrases, 6> kPhrases = {{
      "了解しました。今後あなたの画像は説明しません。元に戻すには「start」とメンションしてください"
      "。",
      "おかえりなさい。依頼があれば、またあなたの画像を説明します。",
-     "この投稿は少し前に説明しました：{link}"},
+     "この投稿は少し前に説明しました：{link}",
+     "説明の全文：{link}"},
 }};
 
 const Phrases& PhrasesFor(std::string_view lang) {
@@ -351,6 +358,21 @@ std::vector<std::string> ComposeReplies(const std::vector<ImageOutcome>& outcome
   }
   if (!current.empty()) posts.push_back(std::move(current));
   return posts;
+}
+
+void AppendFullDescriptionLink(std::vector<std::string>* posts, std::string_view url,
+                               std::string_view lang, const ReplyLimits& limits) {
+  if (url.empty()) return;
+  const std::string line = Format(PhrasesFor(lang).full_description, {{"link", url}});
+  if (!FitsInPost(line, limits)) return;  // a link cut in two would lead nowhere
+  if (!posts->empty()) {
+    std::string joined = posts->back() + "\n\n" + line;
+    if (FitsInPost(joined, limits)) {
+      posts->back() = std::move(joined);
+      return;
+    }
+  }
+  posts->push_back(line);
 }
 
 std::string ComposeNotice(Notice notice, std::string_view lang, std::string_view link) {

@@ -48,6 +48,13 @@ std::vector<std::string> ComposeReplies(const std::vector<ImageOutcome>& outcome
                                         std::string_view model, std::string_view lang,
                                         const ReplyLimits& limits = {});
 
+// Ends the thread `posts` with a line linking the full description at `url` ("Full description:
+// <url>", localised like the other phrases): appended to the last post after a blank line when
+// it fits there, else as a post of its own. Plain text, no facet. Nothing is added when `url`
+// is empty or the line alone does not fit in a post.
+void AppendFullDescriptionLink(std::vector<std::string>* posts, std::string_view url,
+                               std::string_view lang, const ReplyLimits& limits = {});
+
 // Replies for a mention that gets no descriptions.
 enum class Notice {
   kNoImages,         // nothing to describe in the mention, the quoted post or the parent

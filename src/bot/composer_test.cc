@@ -422,5 +422,45 @@ TEST(ComposerTest, ShortSentenceFirstDoesNotWasteAPost) {
   EXPECT_GT(atproto::CountGraphemes(posts[0]), 200u);
 }
 
+TEST(ComposerTest, FullDescriptionLinkEndsTheLastPostOrGetsItsOwn) {
+  const std::string url = "https://alt.example/d/AAAAAAAAAAAAAAAAAAAAAA";
+  Posts posts = {"First part.", "Second part."};
+  AppendFullDescriptionLink(&posts, url, "en");
+  ASSERT_EQ(posts.size(), 2u);
+  EXPECT_EQ(posts[1], "Second part.\n\nFull description: " + url);
+  // A last post that is full: the link is a post of its own.
+  Posts full = {std::string(280, 'a')};
+  AppendFullDescriptionLink(&full, url, "en");
+  ASSERT_EQ(full.size(), 2u);
+  EXPECT_EQ(full[1], "Full description: " + url);
+  ExpectWithinLimits(full);
+  // Localised like the other phrases; nothing for an empty URL or one that cannot fit whole.
+  Posts es = {"Hola."};
+  AppendFullDescriptionLink(&es, url, "es-MX");
+  EXPECT_EQ(es[0], "Hola.\n\nDescripción completa: " + url);
+  for (const char* lang : {"de", "fr", "pt", "ja"}) {
+    Posts p = {"x"};
+    AppendFullDescriptionLink(&p, url, lang);
+    EXPECT_NE(p.back().find(url), std::string::npos) << lang;
+    EXPECT_EQ(p.back().find("Full description"), std::string::npos) << lang;
+  }
+  Posts none = {"x"};
+  AppendFullDescriptionLink(&none, "", "en");
+  AppendFullDescriptionLink(&none, "https://alt.example/" + std::string(400, 'p'), "en");
+  EXPECT_EQ(none, Posts{"x"});
+}
+
+TEST(ComposerTest, FullDescriptionLinkAfterASplitThreadStaysWithinLimits) {
+  std::string sentence = "A long sentence about the picture that goes on for a while. ";
+  std::string text;
+  for (int i = 0; i < 20; ++i) text += sentence;
+  Posts posts = ComposeReplies({{1, Kind::kDescribed, text}}, 1, "tiny", "en");
+  ASSERT_GT(posts.size(), 1u);
+  AppendFullDescriptionLink(&posts, "https://alt.example/d/AAAAAAAAAAAAAAAAAAAAAA", "en");
+  ExpectWithinLimits(posts);
+  const std::string line = "Full description: https://alt.example/d/AAAAAAAAAAAAAAAAAAAAAA";
+  EXPECT_TRUE(posts.back() == line || posts.back().ends_with("\n\n" + line)) << posts.back();
+}
+
 }  // namespace
 }  // namespace altscribe::bot

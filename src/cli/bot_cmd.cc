@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "bot/bot.h"
+#include "bot/bot_metrics.h"
 #include "bot/store.h"
 #include "cli/commands.h"
 #include "cli/config_file.h"
@@ -15,7 +16,9 @@
 #include "cli/model_flags.h"
 #include "core/log.h"
 #include "core/text.h"
+#include "http/url.h"
 #include "jobs/local_executor.h"
+#include "serve/server.h"
 
 namespace altscribe::cli {
 namespace {
@@ -43,7 +46,19 @@ struct BotArgs {
           new_account_per_minute = 2, new_account_per_hour = 6, repeat_window_s = 3600,
           write_points_per_hour = 4000, write_points_per_day = 28000, max_thread_depth = 30;
   std::string cdn_hosts = "cdn.bsky.app";
+  std::string metrics_listen, public_url;
 };
+
+// --public-url: "" (off) or an http(s) URL short enough for its link to fit in a post.
+Status CheckPublicUrl(const std::string& url) {
+  if (url.empty()) return Status::Ok();
+  auto parsed = http::ParseHttpUrl(url);
+  if (!parsed.ok() || url.size() > 200) {
+    return Status::InvalidArgument("--public-url '" + url +
+                                   "' must be an http:// or https:// URL of at most 200 bytes");
+  }
+  return Status::Ok();
+}
 
 std::string FormatMs(int64_t ms) {
   std::time_t t = static_cast<std::time_t>(ms / 1000);
@@ -180,6 +195,14 @@ int RunBot(const std::vector<std::string>& argv) {
                "hosts the AppView's image URLs may be fetched from when the author's PDS fails "
                "(comma-separated, *.example allowed; default cdn.bsky.app)",
                "HOSTS");
+  flags.String("metrics-listen", &a.metrics_listen,
+               "serve GET /metrics (Prometheus) and GET /healthz on this address, e.g. "
+               "127.0.0.1:9464 (default: off)",
+               "HOST:PORT");
+  flags.String("public-url", &a.public_url,
+               "where 'altscribe serve --state' serves /d/ID, e.g. https://alt.example: long "
+               "replies then link their full description (default: off)",
+               "URL");
   AddModelFlags(flags, &a.model);
   std::vector<std::string> rest;
   if (Status s = flags.Parse(argv, &rest); !s.ok()) {
@@ -234,6 +257,21 @@ int RunBot(const std::vector<std::string>& argv) {
     return 2;
   }
   if (Status s = CheckModelFlags(a.model); !s.ok()) {
+    PrintError("bot", s.message());
+    return 2;
+  }
+  serve::ServerOptions metrics_options;
+  metrics_options.describe_api = false;
+  metrics_options.threads = 2;
+  if (!a.metrics_listen.empty()) {
+    if (Status s = serve::ParseListenAddress(a.metrics_listen, &metrics_options.host,
+                                             &metrics_options.port);
+        !s.ok()) {
+      PrintError("bot", "--metrics-listen: " + s.message());
+      return 2;
+    }
+  }
+  if (Status s = CheckPublicUrl(a.public_url); !s.ok()) {
     PrintError("bot", s.message());
     return 2;
   }
@@ -311,7 +349,38 @@ int RunBot(const std::vector<std::string>& argv) {
       if (!host.empty()) bo.cdn_hosts.push_back(host);
       start = comma + 1;
     }
+    bo.public_url = a.public_url;
     bots.push_back(std::make_unique<bot::Bot>(bo, **store, executor));
+  }
+
+  // Metrics: the callbacks read the store, the executor and the bots, so they are declared after
+  // them (and destroyed before them).
+  std::unique_ptr<bot::BotMetrics> bot_metrics;
+  std::unique_ptr<serve::Server> metrics_server;
+  if (!a.metrics_listen.empty()) {
+    bot::BotMetricsSources sources;
+    sources.store = store->get();
+    sources.describe_queue = [&executor] { return executor.InFlight(); };
+    sources.mention_queue = [&bots] {
+      size_t n = 0;
+      for (auto& b : bots) n += b->MentionsInFlight();
+      return n;
+    };
+    sources.describe_workers = static_cast<int>(std::max<int64_t>(1, a.workers));
+    sources.mention_workers = static_cast<int>(bots.size()) * bot::BotOptions{}.concurrency;
+    bot_metrics = std::make_unique<bot::BotMetrics>(std::move(sources));
+    metrics_options.ready = [&bots] {
+      for (auto& b : bots) {
+        if (!b->ready()) return false;
+      }
+      return true;
+    };
+    metrics_server = std::make_unique<serve::Server>(metrics_options);
+    if (Status s = metrics_server->Start(); !s.ok()) {
+      PrintError("bot", "--metrics-listen: " + s.message());
+      return 1;
+    }
+    LogInfo("metrics on http://" + a.metrics_listen + "/metrics");
   }
 
   std::thread watcher([&] {
@@ -334,6 +403,7 @@ int RunBot(const std::vector<std::string>& argv) {
   for (auto& r : runners) r.join();
   pthread_kill(watcher.native_handle(), SIGTERM);  // wake the watcher if nobody signalled
   watcher.join();
+  if (metrics_server) metrics_server->Stop();
   executor.Shutdown(std::chrono::seconds(30));
   for (const Status& s : results) {
     if (!s.ok()) return 1;

@@ -56,6 +56,10 @@ void RecordDescribe(const StageTimes& t, Code error) {
   if (error != Code::kOk) RecordError(Status::CodeName(error));
 }
 
+void RecordStage(std::string_view stage, double seconds) {
+  if (seconds >= 0) Get().stage.With({std::string(stage)}).Observe(seconds);
+}
+
 void RecordError(std::string_view kind) { Get().errors.With({std::string(kind)}).Inc(); }
 
 void RecordPdsRateLimit(int64_t limit, int64_t remaining) {

@@ -1,7 +1,8 @@
 // core/pipeline_metrics.h — the metrics altscribe exports, named once, in Registry::Default().
 //
 // Every process (altscribe serve, altscribe bot --metrics-listen) exposes these on /metrics:
-//   altscribe_stage_seconds{stage}          histogram: fetch, decode, encode, generate, total
+//   altscribe_stage_seconds{stage}          histogram: per image fetch, decode, encode, generate,
+//                                           total; per bot mention plan, describe, post
 //   altscribe_generated_tokens_total        counter
 //   altscribe_tokens_per_second             gauge: generation speed of the last image
 //   altscribe_images_described_total{outcome}  counter: ok | error
@@ -37,6 +38,8 @@ struct StageTimes {
 // Records one image: stage latencies and tokens (stages that did not run, 0 ms after a failure,
 // are skipped), its outcome, and the error kind when `error` is not OK.
 void RecordDescribe(const StageTimes& times, Code error);
+// Records one bot mention's stage ("plan", "describe", "post") that took `seconds`.
+void RecordStage(std::string_view stage, double seconds);
 // Counts one error of `kind` (a short lower-case phrase) in altscribe_errors_total.
 void RecordError(std::string_view kind);
 // The PDS rate-limit headers of the last XRPC answer; negative values (absent) are ignored.

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/log.h"
+#include "core/pipeline_metrics.h"
 #include "http/url.h"
 #include "vision/describe.h"
 
@@ -136,6 +137,13 @@ JobItem LocalExecutor::DescribeImage(const JobState& job, size_t index,
     LogInfo("job " + job.job.id + ": image " + std::to_string(index + 1) + " (" +
             http::UrlForDisplay(image.url) + "): " + error.message());
   }
+  metrics::RecordDescribe({.fetch_ms = t->load_ms,
+                           .decode_ms = t->decode_ms,
+                           .encode_ms = t->encode_ms,
+                           .generate_ms = t->generate_ms,
+                           .total_ms = MsBetween(start, Clock::now()),
+                           .generated_tokens = t->generated_tokens},
+                          error.code());
   return item;
 }
 

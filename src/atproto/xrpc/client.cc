@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "core/pipeline_metrics.h"
+
 namespace altscribe::atproto {
 namespace {
 
@@ -83,6 +85,7 @@ Result<XrpcResponse> XrpcClient::Send(http::Request request) const {
   out.status = resp->status;
   out.content_type = resp->content_type;
   out.rate = ParseRateLimit(*resp, NowEpoch());
+  metrics::RecordPdsRateLimit(out.rate.limit, out.rate.remaining);
   out.body = std::move(resp->body);
   if (out.content_type.find("json") != std::string::npos || !out.ok()) {
     out.json = nlohmann::json::parse(out.body, nullptr, /*allow_exceptions=*/false);
