@@ -185,10 +185,11 @@ Status Document::DecodePrefix(std::span<const uint8_t> in, size_t* consumed, con
             } else {
               order = std::memcmp(prev, p + node.s.off, arg);
             }
-            std::string key(reinterpret_cast<const char*>(p + node.s.off),
-                            std::min<size_t>(arg, 64));
-            if (order == 0) return Error(head, "duplicate map key \"" + key + "\"");
-            if (order > 0) {
+            if (order >= 0) {
+              std::string key(reinterpret_cast<const char*>(p + node.s.off),
+                              std::min<size_t>(arg, 64));
+              for (char& c : key) c = static_cast<unsigned char>(c) < 0x20 ? '?' : c;  // one line
+              if (order == 0) return Error(head, "duplicate map key \"" + key + "\"");
               return Error(head, "map key \"" + key +
                                      "\" out of order (keys sort by length, then bytewise)");
             }

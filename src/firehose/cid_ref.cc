@@ -1,6 +1,6 @@
 #include "firehose/cid_ref.h"
 
-#include <openssl/sha.h>
+#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cstring>
@@ -11,6 +11,23 @@ namespace altscribe::firehose {
 namespace {
 
 Status Invalid(const std::string& why) { return Status::InvalidArgument("CID: " + why); }
+
+// One SHA-256 context per thread, the algorithm fetched once: the one-shot SHA256() looks the
+// algorithm up on every call, which costs as much as hashing a 500-byte block.
+struct Sha256Context {
+  EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~Sha256Context() {
+    EVP_MD_CTX_free(ctx);
+    EVP_MD_free(md);
+  }
+  bool Digest(std::span<const uint8_t> data, uint8_t out[32]) {
+    unsigned int len = 0;
+    return md && ctx && EVP_DigestInit_ex(ctx, md, nullptr) == 1 &&
+           EVP_DigestUpdate(ctx, data.data(), data.size()) == 1 &&
+           EVP_DigestFinal_ex(ctx, out, &len) == 1 && len == 32;
+  }
+};
 
 }  // namespace
 
@@ -55,10 +72,10 @@ Result<CidRef> CidRef::Parse(std::span<const uint8_t> bytes) {
 }
 
 bool CidRef::MatchesSha256(std::span<const uint8_t> block) const {
-  if (hash_code_ != kSha256 || digest_.size() != SHA256_DIGEST_LENGTH) return false;
-  uint8_t md[SHA256_DIGEST_LENGTH];
-  SHA256(block.data(), block.size(), md);
-  return std::memcmp(md, digest_.data(), SHA256_DIGEST_LENGTH) == 0;
+  if (hash_code_ != kSha256 || digest_.size() != 32) return false;
+  thread_local Sha256Context sha;
+  uint8_t md[32];
+  return sha.Digest(block, md) && std::memcmp(md, digest_.data(), 32) == 0;
 }
 
 std::string CidRef::ToString() const {

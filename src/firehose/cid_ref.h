@@ -40,7 +40,8 @@ class CidRef {
            hash_code_ == kSha256 && digest_.size() == 32;
   }
 
-  // True when sha2-256(block) equals the digest. REQUIRES: hash_code() == kSha256. O(block).
+  // True when sha2-256(block) equals the digest; false for other hashes. O(block); thread-safe
+  // (one hashing context per thread, kept for the thread's life).
   bool MatchesSha256(std::span<const uint8_t> block) const;
 
   // "b" + lowercase base32 of bytes(): the string form ("bafyrei…"). Allocates.
