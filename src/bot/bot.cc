@@ -424,17 +424,7 @@ Status Bot::Run() {
     } else {
       std::lock_guard<std::mutex> lock(mu_);
       const auto now = std::chrono::steady_clock::now();
-      // Fair order: the oldest mention of each requester first, then each one's second, …
-      std::map<std::string, int> seen;
-      std::vector<std::pair<int, size_t>> order;
-      for (size_t i = 0; i < pending->size(); ++i) {
-        order.push_back({seen[(*pending)[i].info.author_did]++, i});
-      }
-      std::stable_sort(order.begin(), order.end(),
-                       [](const auto& a, const auto& b) { return a.first < b.first; });
-      std::vector<Mention> fair;
-      for (const auto& [round, i] : order) fair.push_back(std::move((*pending)[i]));
-      for (Mention& m : fair) {
+      for (Mention& m : FairOrder(std::move(*pending))) {
         if (auto it = retry_.find(m.info.uri); it != retry_.end() && it->second.next > now) {
           continue;  // backing off
         }
