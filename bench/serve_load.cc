@@ -10,7 +10,7 @@
 // the server's RSS (VmRSS from /proc) before and after each round: memory must stay flat.
 // Exit status 1 when any request failed.
 //
-//   build/bench/serve_load [--requests 200] [--rounds 3] [--threads 8] [--max-tokens 16]
+//   build/bench/serve_load [--requests 200] [--rounds 3] [--http-threads 8] [--max-tokens 16]
 #include <unistd.h>
 
 #include <algorithm>
@@ -124,7 +124,7 @@ int main(int argc, char** argv) {
       requests = next();
     else if (a == "--rounds")
       rounds = next();
-    else if (a == "--threads")
+    else if (a == "--http-threads")
       threads = next();
     else if (a == "--max-tokens")
       max_tokens = next();
@@ -146,8 +146,12 @@ int main(int argc, char** argv) {
     auto m = vision::LlamaVisionModel::Load(
         {.model_path = model, .mmproj_path = mmproj, .n_threads = 2, .n_ctx = 2048});
     if (!m.ok()) return m.status();
+    // The same work as the server: it reads the text in every image too (--ocr, the default).
+    auto ocr = ocr::OcrEngine::Create();
+    if (!ocr.ok()) return ocr.status();
     vision::DescribeOptions o;
     o.max_tokens = max_tokens;
+    o.ocr = ocr->get();
     vision::Describer d(**m, o);
     d.DescribeBytes("warm", jpeg);
     auto start = Clock::now();
@@ -167,8 +171,8 @@ int main(int argc, char** argv) {
   std::string base = "http://127.0.0.1:" + std::to_string(port);
   t::BackgroundProcess server(
       {bin, "serve", "--listen", "127.0.0.1:" + std::to_string(port), "--model", model, "--mmproj",
-       mmproj, "--threads", std::to_string(threads), "--max-tokens", std::to_string(max_tokens),
-       "--ctx", "2048", "--ip-rate", "0"},
+       mmproj, "--threads", "2", "--http-threads", std::to_string(threads), "--max-tokens",
+       std::to_string(max_tokens), "--ctx", "2048", "--ip-rate", "0"},
       {}, tmp + "/serve.log");
   bool ready = false;
   for (int i = 0; i < 600 && !ready && server.running(); ++i) {

@@ -15,15 +15,25 @@ namespace altscribe::cli {
 
 FlagSet::FlagSet(std::string command) : command_(std::move(command)) {}
 
+// A flag registered twice would silently bind only the first variable: a programming error.
+void FlagSet::Add(Flag flag) {
+  if (Find(flag.name) != nullptr) {
+    std::fprintf(stderr, "altscribe %s: internal error: flag --%s registered twice\n",
+                 command_.c_str(), flag.name.c_str());
+    std::abort();
+  }
+  flags_.push_back(std::move(flag));
+}
+
 void FlagSet::String(const std::string& name, std::string* out, const std::string& help,
                      const std::string& value_name) {
-  flags_.push_back({name, help, value_name, Kind::kString, out});
+  Add({name, help, value_name, Kind::kString, out});
 }
 void FlagSet::Int(const std::string& name, int64_t* out, const std::string& help) {
-  flags_.push_back({name, help, "N", Kind::kInt, out});
+  Add({name, help, "N", Kind::kInt, out});
 }
 void FlagSet::Bool(const std::string& name, bool* out, const std::string& help) {
-  flags_.push_back({name, help, "", Kind::kBool, out});
+  Add({name, help, "", Kind::kBool, out});
 }
 
 std::string FlagSet::EnvName(const std::string& flag_name) {

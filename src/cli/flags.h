@@ -51,6 +51,7 @@ class FlagSet {
   };
   Status Set(const Flag& f, const std::string& value, const std::string& origin);
   const Flag* Find(const std::string& name) const;
+  void Add(Flag flag);  // aborts when the name is taken (a programming error)
 
   std::string command_;
   std::vector<Flag> flags_;

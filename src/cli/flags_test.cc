@@ -149,5 +149,16 @@ TEST(Flags, SecretFileReadableByOthersIsReadWithOneWarning) {
   ::unlink(p.c_str());
 }
 
+void RegisterTwice() {
+  FlagSet f("serve");
+  int64_t a = 0, b = 0;
+  f.Int("threads", &a, "model threads");
+  f.Int("threads", &b, "HTTP threads");
+}
+
+TEST(FlagSetDeathTest, AFlagRegisteredTwiceIsAProgrammingError) {
+  EXPECT_DEATH(RegisterTwice(), "flag --threads registered twice");
+}
+
 }  // namespace
 }  // namespace altscribe::cli

@@ -71,7 +71,8 @@ int RunServe(const std::vector<std::string>& argv) {
   flags.String("state", &a.state, "the bot's state file, for /d/ID pages", "FILE");
   flags.String("mode", &a.mode, "default mode: alt (default), detail, classify or hotdog", "MODE");
   flags.String("lang", &a.lang, "default language (default en)", "CODE");
-  flags.Int("threads", &a.threads, "HTTP worker threads (default 8)");
+  // (--threads is the model's CPU threads, from the model flags.)
+  flags.Int("http-threads", &a.threads, "HTTP worker threads (default 8)");
   flags.Int("max-mb", &a.max_mb, "largest upload or download in MB (default 20)");
   flags.Int("timeout", &a.timeout, "seconds allowed for each URL download (default 20)");
   flags.Int("max-tokens", &a.max_tokens, "tokens to generate per image (default by mode)");
@@ -153,6 +154,14 @@ int RunServe(const std::vector<std::string>& argv) {
   sigaddset(&sigs, SIGTERM);
   sigaddset(&sigs, SIGINT);
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+
+  // The same engine as describe and the bot: text in images is read by OCR and quoted.
+  auto ocr = LoadOcr(a.model);
+  if (!ocr.ok()) {
+    PrintError("serve", ocr.status().message());
+    return 1;
+  }
+  so.api.describe.ocr = ocr->get();
 
   serve::Server server(so);
   if (Status s = server.Start(); !s.ok()) {

@@ -2,6 +2,7 @@
 
 #include <leptonica/allheaders.h>
 #include <tesseract/baseapi.h>
+#include <tesseract/ocrclass.h>
 #include <tesseract/resultiterator.h>
 
 #include <algorithm>
@@ -39,11 +40,19 @@ PixPtr ToGreyPix(const vision::Image& image) {
   return PixPtr(pix);
 }
 
-std::vector<OcrLine> Recognize(tesseract::TessBaseAPI& api, Pix* pix) {
+// Recognises `pix`; *timed_out is set when `deadline_ms` (> 0) ran out first (nothing is kept).
+std::vector<OcrLine> Recognize(tesseract::TessBaseAPI& api, Pix* pix, int deadline_ms,
+                               bool* timed_out) {
   api.SetImage(pix);
   api.SetSourceResolution(300);
   std::vector<OcrLine> lines;
-  if (api.Recognize(nullptr) != 0) return lines;
+  tesseract::ETEXT_DESC monitor;
+  if (deadline_ms > 0) monitor.set_deadline_msecs(deadline_ms);
+  if (api.Recognize(deadline_ms > 0 ? &monitor : nullptr) != 0 || monitor.deadline_exceeded()) {
+    *timed_out = deadline_ms > 0 && monitor.deadline_exceeded();
+    api.Clear();
+    return lines;
+  }
   std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
   if (!it) return lines;
   do {
@@ -130,8 +139,6 @@ double ScaleFor(tesseract::TessBaseAPI& api, Pix* pix, const vision::Image& imag
     if (median * 3 < options.target_line_height * 2) {
       scale = static_cast<double>(options.target_line_height) / median;
     }
-  } else if (std::max(image.width, image.height) <= 1200) {
-    scale = 2;
   }
   const double pixels = static_cast<double>(image.width) * image.height;
   scale = std::min({scale, 4.0, std::sqrt(static_cast<double>(options.max_pixels) / pixels)});
@@ -238,7 +245,11 @@ Result<OcrResult> OcrEngine::Read(const vision::Image& image, const OcrOptions& 
       big.reset(pixScaleGrayLI(pix, static_cast<l_float32>(pass.scale),
                                static_cast<l_float32>(pass.scale)));
     }
-    std::vector<OcrLine> lines = Recognize(*api, big ? big.get() : pix);
+    const double spent = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    const int left = options.max_ms > 0 ? std::max(1, options.max_ms - static_cast<int>(spent)) : 0;
+    bool timed_out = false;
+    std::vector<OcrLine> lines = Recognize(*api, big ? big.get() : pix, left, &timed_out);
+    result.timed_out = result.timed_out || timed_out;
     ScaleBoxes(&lines, pass.scale);
     pass.transcript = BuildTranscript(lines, image.width, image.height, options.transcript);
     return pass;

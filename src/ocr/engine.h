@@ -6,9 +6,9 @@
 // (creating one when none is free), so concurrent reads run in parallel.
 //
 // How an image is read: grey conversion and deskew; a layout analysis (cheap, no recognition)
-// measures the text lines, and small text (lines under ~21 px, e.g. 12–15 px UI text) is
+// measures the text lines, and small text (lines under ~19 px, e.g. 12–14 px UI text) is
 // enlarged up to 4× (within a pixel budget) before recognition, because the LSTM models are
-// trained on text about 30 px high; a small image with no line found is read doubled. When
+// trained on text about 30 px high. Recognition has a time budget (OcrOptions::max_ms). When
 // little confident text comes out, a second pass reads only the near-white pixels (meme
 // captions: white letters outlined in black over a photo) and the better pass is kept. See
 // transcript.h for which lines are kept.
@@ -33,13 +33,18 @@ struct OcrOptions {
   uint64_t max_pixels = 24'000'000;  // budget for the enlarged image
   bool deskew = true;                // straighten text tilted by 1–15 degrees
   bool bright_text_pass = true;      // when little text was found: read white text (memes) again
+  // Time budget for the whole read, in milliseconds (0 = none). Recognition on heavily
+  // textured photos (foliage, gravel, sensor noise) can take many seconds on a CPU and finds
+  // nothing; past the budget the pass is abandoned and its result is empty (timed_out).
+  int max_ms = 2500;
 };
 
 struct OcrResult {
   Transcript transcript;
-  std::string languages;  // the Tesseract models used ("eng+spa")
-  double scale = 1;       // the enlargement of the pass that was kept
-  double ms = 0;          // wall time of the read
+  std::string languages;   // the Tesseract models used ("eng+spa")
+  double scale = 1;        // the enlargement of the pass that was kept
+  double ms = 0;           // wall time of the read
+  bool timed_out = false;  // a pass ran out of max_ms (its text, if any, is not used)
 };
 
 class OcrEngine {
