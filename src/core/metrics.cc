@@ -202,7 +202,11 @@ std::string Registry::Render() const {
 
   std::lock_guard<std::mutex> l(mu_);
   std::string out;
-  for (const auto& [name, e] : entries_) {
+  for (const auto& entry : entries_) {
+    // Plain references, not structured bindings: lambdas below capture them (clang 14 refuses
+    // to capture bindings).
+    const std::string& name = entry.first;
+    const auto& e = entry.second;
     const char* type = e.kind == Kind::kCounter || e.kind == Kind::kCallbackCounter ? "counter"
                        : e.kind == Kind::kHistogram                                 ? "histogram"
                                                                                     : "gauge";
