@@ -117,8 +117,10 @@ double Score(const Transcript& t) {
 
 // How much to enlarge so that text lines are about options.target_line_height high, from a
 // layout analysis (no recognition: cheap). Small images where no line is found are doubled.
+// *lines gets the number of text lines the layout analysis found (0: nothing looks like text,
+// and recognition is skipped).
 double ScaleFor(tesseract::TessBaseAPI& api, Pix* pix, const vision::Image& image,
-                const OcrOptions& options) {
+                const OcrOptions& options, int* lines) {
   api.SetImage(pix);
   api.SetSourceResolution(300);
   std::vector<int> heights;
@@ -132,6 +134,7 @@ double ScaleFor(tesseract::TessBaseAPI& api, Pix* pix, const vision::Image& imag
     } while (it->Next(tesseract::RIL_TEXTLINE));
   }
   api.Clear();
+  *lines = static_cast<int>(heights.size());
   double scale = 1;
   if (!heights.empty()) {
     std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
@@ -239,7 +242,9 @@ Result<OcrResult> OcrEngine::Read(const vision::Image& image, const OcrOptions& 
   // confident text wins.
   auto read = [&](Pix* pix) {
     Pass pass;
-    pass.scale = options.enlarge ? ScaleFor(*api, pix, image, options) : 1.0;
+    int layout_lines = -1;  // unknown when not measured
+    pass.scale = options.enlarge ? ScaleFor(*api, pix, image, options, &layout_lines) : 1.0;
+    if (layout_lines == 0) return pass;  // no text line at all: recognition would read noise
     PixPtr big;
     if (pass.scale > 1) {
       big.reset(pixScaleGrayLI(pix, static_cast<l_float32>(pass.scale),
