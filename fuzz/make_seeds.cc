@@ -18,16 +18,6 @@ void Write(const std::filesystem::path& dir, const std::string& name,
              static_cast<std::streamsize>(bytes.size()));
 }
 
-std::vector<uint8_t> Header(int op, std::string_view t) {
-  CborWriter w;
-  if (t.empty()) {
-    w.Map(1).Text("op").Int(op);
-  } else {
-    w.Map(2).Text("t").Text(t).Text("op").Int(op);
-  }
-  return w.Take();
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -50,36 +40,7 @@ int main(int argc, char** argv) {
   std::vector<uint8_t> car = MakeCar({CidFor(commit_block)}, {commit_block, misc.bytes()});
   Write(root / "car", "two_blocks", car);
 
-  CborWriter commit;
-  commit.Map(10)
-      .Text("ops")
-      .Array(1)
-      .Map(3)
-      .Text("cid")
-      .Link(CidFor(misc.bytes()))
-      .Text("path")
-      .Text("app.bsky.feed.post/3kabc")
-      .Text("action")
-      .Text("create")
-      .Text("rev")
-      .Text("3kabd")
-      .Text("seq")
-      .Int(42)
-      .Text("repo")
-      .Text("did:plc:abc")
-      .Text("time")
-      .Text("2024-05-01T00:00:00.000Z")
-      .Text("since")
-      .Null()
-      .Text("blocks")
-      .Bytes(car)
-      .Text("commit")
-      .Link(CidFor(commit_block))
-      .Text("rebase")
-      .Bool(false)
-      .Text("tooBig")
-      .Bool(false);
-  Write(root / "frame", "commit", Concat(Header(1, "#commit"), commit.bytes()));
+  Write(root / "frame", "commit", Concat(Header(1, "#commit"), CommitBody(misc.bytes())));
   CborWriter identity;
   identity.Map(4)
       .Text("did")

@@ -12,14 +12,10 @@ struct Name {
   const char* word;
   const char* tag;
 };
+// Language names in their own language; English names come from vision::Language.
 constexpr Name kLanguageNames[] = {
-    {"english", "en"},   {"german", "de"},    {"deutsch", "de"},  {"spanish", "es"},
-    {"español", "es"},   {"french", "fr"},    {"français", "fr"}, {"portuguese", "pt"},
-    {"português", "pt"}, {"italian", "it"},   {"dutch", "nl"},    {"japanese", "ja"},
-    {"日本語", "ja"},    {"日本語で", "ja"},  {"korean", "ko"},   {"chinese", "zh"},
-    {"polish", "pl"},    {"ukrainian", "uk"}, {"russian", "ru"},  {"swedish", "sv"},
-    {"finnish", "fi"},   {"turkish", "tr"},   {"catalan", "ca"},  {"arabic", "ar"},
-    {"hebrew", "he"},
+    {"deutsch", "de"},   {"español", "es"}, {"français", "fr"},
+    {"português", "pt"}, {"日本語", "ja"},  {"日本語で", "ja"},
 };
 
 // Punctuation outside ASCII that separates words: ¡ ¿ « » ‘ ’ “ ” … 、 。 ！ ？ ， ： and the
@@ -91,6 +87,9 @@ Command ParseCommand(std::string_view text) {
       auto lang = vision::Language::Parse(w.substr(w.find(':') + 1));
       if (lang.ok()) cmd.lang = lang->tag;
     } else {
+      if (std::string tag = vision::Language::TagForEnglishName(w); !tag.empty()) {
+        cmd.lang = tag;
+      }
       for (const auto& n : kLanguageNames) {
         if (w == n.word) cmd.lang = n.tag;
       }

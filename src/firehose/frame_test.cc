@@ -10,66 +10,11 @@ namespace {
 
 using testing::CborWriter;
 using testing::CidFor;
+using testing::CommitBody;
 using testing::Concat;
+using testing::Header;
 using testing::MakeCar;
-
-std::vector<uint8_t> Header(int op, std::string_view t) {
-  CborWriter w;
-  if (t.empty()) {
-    w.Map(1).Text("op").Int(op);
-  } else {
-    w.Map(2).Text("t").Text(t).Text("op").Int(op);
-  }
-  return w.Take();
-}
-
-std::vector<uint8_t> Post(std::string_view text) {
-  CborWriter w;
-  w.Map(2).Text("text").Text(text).Text("$type").Text("app.bsky.feed.post");
-  return w.Take();
-}
-
-// A #commit body with one create op for `record`, its block in the CAR.
-std::vector<uint8_t> CommitBody(const std::vector<uint8_t>& record) {
-  std::vector<uint8_t> commit_block = Post("commit object stand-in");
-  std::vector<uint8_t> commit_cid = CidFor(commit_block);
-  std::vector<uint8_t> car = MakeCar({commit_cid}, {commit_block, record});
-  CborWriter w;
-  // Keys in DAG-CBOR order: length first, then bytewise.
-  w.Map(12)
-      .Text("ops")
-      .Array(1)
-      .Map(3)
-      .Text("cid")
-      .Link(CidFor(record))
-      .Text("path")
-      .Text("app.bsky.feed.post/3kabc")
-      .Text("action")
-      .Text("create")
-      .Text("rev")
-      .Text("3kabd")
-      .Text("seq")
-      .Int(42)
-      .Text("repo")
-      .Text("did:plc:abc")
-      .Text("time")
-      .Text("2024-05-01T00:00:00.000Z")
-      .Text("blobs")
-      .Array(0)
-      .Text("since")
-      .Null()
-      .Text("blocks")
-      .Bytes(car)
-      .Text("commit")
-      .Link(commit_cid)
-      .Text("rebase")
-      .Bool(false)
-      .Text("tooBig")
-      .Bool(false)
-      .Text("prevData")
-      .Null();
-  return w.Take();
-}
+using testing::Post;
 
 Result<Frame> ParseBytes(const std::vector<uint8_t>& bytes) {
   FrameParser parser;

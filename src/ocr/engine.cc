@@ -25,19 +25,24 @@ struct PixDeleter {
 };
 using PixPtr = std::unique_ptr<Pix, PixDeleter>;
 
-// 8-bit grey (ITU-R BT.601 luma) as a Leptonica image.
-PixPtr ToGreyPix(const vision::Image& image) {
+// An 8-bit Leptonica image whose pixel (x, y) is `value(rgb)` of the image's pixel.
+template <typename F>
+PixPtr MapToPix(const vision::Image& image, F value) {
   Pix* pix = pixCreate(static_cast<l_int32>(image.width), static_cast<l_int32>(image.height), 8);
   l_uint32* data = pixGetData(pix);
   const l_int32 wpl = pixGetWpl(pix);
   const uint8_t* p = image.rgb.data();
   for (uint32_t y = 0; y < image.height; ++y) {
     l_uint32* line = data + static_cast<size_t>(y) * wpl;
-    for (uint32_t x = 0; x < image.width; ++x, p += 3) {
-      SET_DATA_BYTE(line, x, (p[0] * 77 + p[1] * 150 + p[2] * 29 + 128) >> 8);
-    }
+    for (uint32_t x = 0; x < image.width; ++x, p += 3) SET_DATA_BYTE(line, x, value(p));
   }
   return PixPtr(pix);
+}
+
+// 8-bit grey (ITU-R BT.601 luma).
+PixPtr ToGreyPix(const vision::Image& image) {
+  return MapToPix(image,
+                  [](const uint8_t* p) { return (p[0] * 77 + p[1] * 150 + p[2] * 29 + 128) >> 8; });
 }
 
 // Recognises `pix`; *timed_out is set when `deadline_ms` (> 0) ran out first (nothing is kept).
@@ -165,18 +170,10 @@ PixPtr Deskew(PixPtr grey) {
 }
 
 PixPtr BrightTextMask(const vision::Image& image) {
-  Pix* pix = pixCreate(static_cast<l_int32>(image.width), static_cast<l_int32>(image.height), 8);
-  l_uint32* data = pixGetData(pix);
-  const l_int32 wpl = pixGetWpl(pix);
-  const uint8_t* p = image.rgb.data();
-  for (uint32_t y = 0; y < image.height; ++y) {
-    l_uint32* line = data + static_cast<size_t>(y) * wpl;
-    for (uint32_t x = 0; x < image.width; ++x, p += 3) {
-      const int lo = std::min({p[0], p[1], p[2]}), hi = std::max({p[0], p[1], p[2]});
-      SET_DATA_BYTE(line, x, lo >= 200 && hi - lo <= 40 ? 0 : 255);
-    }
-  }
-  return PixPtr(pix);
+  return MapToPix(image, [](const uint8_t* p) {
+    const int lo = std::min({p[0], p[1], p[2]}), hi = std::max({p[0], p[1], p[2]});
+    return lo >= 200 && hi - lo <= 40 ? 0 : 255;
+  });
 }
 
 }  // namespace

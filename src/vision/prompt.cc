@@ -87,6 +87,13 @@ Result<Language> Language::Parse(std::string_view tag) {
   return l;
 }
 
+std::string Language::TagForEnglishName(std::string_view name) {
+  for (const auto& l : kLanguages) {
+    if (AsciiLower(l.name) == name) return l.tag;
+  }
+  return "";
+}
+
 std::string Language::Name() const {
   std::string primary = AsciiLower(tag.substr(0, tag.find('-')));
   for (const auto& l : kLanguages) {

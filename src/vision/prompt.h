@@ -23,6 +23,8 @@ struct Language {
   std::string tag = "en";
   static Result<Language> Parse(std::string_view tag);
   std::string Name() const;
+  // The tag whose English name, in lowercase, is `name` ("german" → "de"); "" when none.
+  static std::string TagForEnglishName(std::string_view name);
 };
 
 struct Prompt {
