@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "firehose/car.h"
 #include "firehose/test_encoder.h"
 
@@ -205,6 +207,59 @@ TEST(FrameTest, FloatInBodyIsRefused) {
   EXPECT_EQ(ErrorOf(frame),
             "frame body (at frame byte 15): cbor: byte 5: floating-point number (atproto data "
             "has no floats)");
+}
+
+// The rest of the issue's list, each as a whole frame: one clear line, nothing half-parsed.
+TEST(FrameTest, BadBodiesFromTheIssueList) {
+  const std::vector<uint8_t> header = Header(1, "#commit");  // 15 bytes
+  auto body_error = [&](const std::vector<uint8_t>& body) { return ErrorOf(Concat(header, body)); };
+  const std::string at = "frame body (at frame byte 15): cbor: byte ";
+
+  CborWriter unsorted;
+  unsorted.Map(2).Text("seq").Int(1).Text("ops").Array(0);
+  EXPECT_EQ(body_error(unsorted.bytes()),
+            at + "6: map key \"ops\" out of order (keys sort by length, then bytewise)");
+  CborWriter duplicate;
+  duplicate.Map(2).Text("seq").Int(1).Text("seq").Int(2);
+  EXPECT_EQ(body_error(duplicate.bytes()), at + "6: duplicate map key \"seq\"");
+  EXPECT_EQ(body_error({0xBF, 0x63, 's', 'e', 'q', 0x01, 0xFF}),
+            at + "0: indefinite-length map (DAG-CBOR requires definite lengths)");
+  CborWriter tag;
+  tag.Map(1).Text("seq").Head(6, 1).Int(0);
+  EXPECT_EQ(body_error(tag.bytes()), at + "5: tag 1 (only tag 42, a CID link, allowed)");
+  CborWriter huge;
+  huge.Map(1).Text("blocks").Raw({0x5A, 0xFF, 0xFF, 0xFF, 0xFF, 0x00});
+  EXPECT_EQ(body_error(huge.bytes()),
+            at + "8: byte string of 4294967295 bytes, but only 1 bytes left");
+  CborWriter deep;
+  deep.Map(1).Text("ops");
+  std::vector<uint8_t> nested = deep.Take();
+  nested.insert(nested.end(), 10000, 0x81);
+  nested.push_back(0x00);
+  EXPECT_EQ(body_error(nested), at + "68: nested deeper than 64");
+  // The header goes through the same decoder.
+  EXPECT_EQ(ErrorOf({0xA2, 0x61, 't', 0x61, 'x', 0x61, 'o', 0x01, 0xA0}),
+            "frame header: cbor: byte 5: map key \"o\" out of order (keys sort by length, then "
+            "bytewise)");
+}
+
+TEST(FrameTest, CommitWhoseBlockHashDoesNotMatch) {
+  std::vector<uint8_t> frame = Concat(Header(1, "#commit"), CommitBody(Post("hello there")));
+  std::string needle = "hello there";
+  auto it = std::search(frame.begin(), frame.end(), needle.begin(), needle.end());
+  ASSERT_NE(it, frame.end());
+  *it = 'j';  // the record's bytes change, its CID in the CAR does not
+  FrameParser parser;
+  auto r = parser.Parse(frame);
+  ASSERT_TRUE(r.ok()) << r.status().message();  // the frame itself is well-formed
+  const auto& c = std::get<CommitMessage>(*r);
+  auto car = CarReader::Open(c.blocks);
+  ASSERT_TRUE(car.ok()) << car.status().message();
+  Status st = car->ForEach([](const CarBlock&) {});
+  EXPECT_EQ(st.code(), Code::kInvalidArgument);
+  EXPECT_EQ(st.message().rfind("CAR: byte ", 0), 0u) << st.message();
+  EXPECT_NE(st.message().find("does not match its CID's sha-256"), std::string::npos)
+      << st.message();
 }
 
 }  // namespace
