@@ -44,6 +44,13 @@ Result<ServerInfo> ParseInfo(std::string_view json) {
   info.headers = j.value("headers", false);
   info.auth_required = j.value("auth_required", false);
   info.jetstream = j.value("jetstream", false);
+  info.server_name = j.value("server_name", "");
+  info.cluster = j.value("cluster", "");
+  if (auto it = j.find("connect_urls"); it != j.end() && it->is_array()) {
+    for (const auto& u : *it) {
+      if (u.is_string()) info.connect_urls.push_back(u.get<std::string>());
+    }
+  }
   return info;
 }
 

@@ -29,6 +29,9 @@ struct ServerInfo {
   bool headers = false;
   bool auth_required = false;
   bool jetstream = false;
+  std::string server_name;                // "" when the server has none
+  std::string cluster;                    // the cluster name, "" when not clustered
+  std::vector<std::string> connect_urls;  // "host:port" of the cluster's client listeners
 };
 // Parses the JSON after "INFO ". Fails on malformed JSON.
 Result<ServerInfo> ParseInfo(std::string_view json);
