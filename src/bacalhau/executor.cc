@@ -235,7 +235,7 @@ void BacalhauExecutor::Finish(Track& t, Result<jobs::JobResult> outcome, bool fo
     if (!st.ok()) LogWarn("bacalhau: job " + t.job.id + ": " + st.message());
   }
   if (!outcome.ok()) {
-    LogWarn("bacalhau: job " + t.job.id + ": " + outcome.status().message());
+    LogWarn(outcome.status().message() + " [job " + t.job.id + "]");
   } else if (outcome->worker.empty()) {
     outcome->worker = options_.worker_name + "/" + t.bacalhau_id;
   }
@@ -319,7 +319,6 @@ bool BacalhauExecutor::StepSubmit(Track& t) {
   }
   Code c = id.status().code();
   if (c == Code::kInvalidArgument || c == Code::kNotFound) {  // 4xx: retrying will not help
-    LogError(id.status().message());
     Finish(t, id.status(), true);
     return true;
   }
@@ -362,7 +361,8 @@ bool BacalhauExecutor::StepFollow(Track& t) {
     std::string message = full->message;
     for (const Execution& e : full->executions) {
       if (!e.has_run_output) continue;
-      std::string detail = !e.error_msg.empty() ? e.error_msg : LastLine(e.stderr_text);
+      std::string detail = LastLine(e.stderr_text);  // the worker's own one-line error
+      if (detail.empty()) detail = e.error_msg;
       if (!detail.empty()) message = detail;
       if (e.exit_code != 0) message += " (exit code " + std::to_string(e.exit_code) + ")";
     }
