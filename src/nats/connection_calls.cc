@@ -145,9 +145,9 @@ Result<std::string> Connection::EncodePub(const std::string& subject, std::strin
   out.reserve(subject.size() + reply.size() + total + 48);
   out += headers.empty() ? "PUB " : "HPUB ";
   out += subject;
-  if (!reply.empty()) out += " " + reply;
-  if (!headers.empty()) out += " " + std::to_string(hdr.size());
-  out += " " + std::to_string(total) + "\r\n";
+  if (!reply.empty()) out.append(" ").append(reply);
+  if (!headers.empty()) out.append(" ").append(std::to_string(hdr.size()));
+  out.append(" ").append(std::to_string(total)).append("\r\n");
   out += hdr;
   out.append(data);
   out += "\r\n";
