@@ -301,10 +301,11 @@ bool BacalhauExecutor::StepSubmit(Track& t) {
     t.maybe_submitted = false;
   }
   if (t.submit_tries >= options_.submit_attempts || Clock::now() >= t.deadline) {
-    Finish(t,
-           t.last_error.WithPrefix(what + ": not submitted after " +
-                                   std::to_string(t.submit_tries) + " tries"),
-           true);
+    Status why = t.last_error.ok() ? Status::Timeout("the deadline passed") : t.last_error;
+    Finish(
+        t,
+        why.WithPrefix(what + ": not submitted after " + std::to_string(t.submit_tries) + " tries"),
+        true);
     return true;
   }
   ++t.submit_tries;

@@ -35,9 +35,18 @@ class Outcomes {
     }
     return results_.at(id);
   }
+  // Every job that got an outcome got exactly one.
+  bool AllOnce() {
+    std::lock_guard<std::mutex> l(mu_);
+    for (const auto& [id, n] : calls_) {
+      if (n != 1) return false;
+    }
+    return true;
+  }
   int Calls(const std::string& id) {
     std::lock_guard<std::mutex> l(mu_);
-    return calls_[id];
+    auto it = calls_.find(id);
+    return it == calls_.end() ? 0 : it->second;
   }
 
  private:
@@ -95,6 +104,7 @@ class ExecutorTest : public ::testing::Test {
     EXPECT_TRUE(e.ok()) << e.status().message();
     return std::move(e).value();
   }
+  void TearDown() override { EXPECT_TRUE(outcomes_.AllOnce()); }
   void ExpectForgotten(const std::string& id) {
     auto found = store_.Find(id);
     ASSERT_TRUE(found.ok());

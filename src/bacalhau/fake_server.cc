@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 
@@ -39,7 +40,7 @@ const char* CodeFor(int status) {
 }
 
 void ApiError(httplib::Response& res, int status, const std::string& message) {
-  static int request = 0;
+  static std::atomic<int> request{0};
   res.status = status;
   json body = {{"Status", status},
                {"Message", message},
