@@ -1,11 +1,13 @@
 // frame_fuzz — libFuzzer target for firehose/frame.h; a #commit's blocks go through the CAR
-// reader too, as the consumer will do.
+// reader too, and the commit through the mention filter (firehose/mentions.h), as the consumer
+// will do. The filter's bot DIDs are the ones the seeds mention (make_seeds.cc).
 #include <cstdint>
 #include <span>
 #include <variant>
 
 #include "firehose/car.h"
 #include "firehose/frame.h"
+#include "firehose/mentions.h"
 
 using namespace altscribe::firehose;
 
@@ -22,6 +24,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       });
       (void)st;
       (void)n;
+    }
+    static MentionFilter filter({"did:plc:abc", "did:plc:bot2222222222222222222222"});
+    CommitEvents events;
+    if (filter.Scan(*commit, &events).ok()) {
+      for (const MentionEvent& m : events.mentions) {
+        if (m.uri.rfind("at://", 0) != 0 || m.cid.empty()) __builtin_trap();
+      }
     }
   }
   return 0;

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <string>
 
+#include "firehose/test_commits.h"
 #include "firehose/test_encoder.h"
 
 using namespace altscribe::firehose::testing;
@@ -71,5 +72,26 @@ int main(int argc, char** argv) {
   CborWriter error;
   error.Map(2).Text("error").Text("FutureCursor").Text("message").Text("m");
   Write(root / "frame", "error", Concat(Header(-1, ""), error.bytes()));
+
+  // Commits the mention filter acts on (frame_fuzz's bot DID): a reply mentioning the bot with
+  // an image, and a deletion; then network-like commits of every kind.
+  const std::string bot = "did:plc:bot2222222222222222222222";
+  PostSpec mention;
+  mention.text = "@scribe.test describe this";
+  mention.facets.push_back({0, 12, "app.bsky.richtext.facet#mention", bot, ""});
+  mention.reply_root = StrongRefSpec{"at://did:plc:op/app.bsky.feed.post/3kroot", "bafyreiroot"};
+  mention.langs = {"en"};
+  mention.images = 1;
+  CommitSpec create;
+  create.ops.push_back({"create", "app.bsky.feed.post/3kp1", PostRecord(mention)});
+  create.mst = {MstNode(1, 3)};
+  Write(root / "frame", "mention", CommitFrame(create));
+  Write(root / "cbor", "mention_post", PostRecord(mention));
+  CommitSpec del;
+  del.ops.push_back({"delete", "app.bsky.feed.post/3kp1", {}});
+  Write(root / "frame", "delete", CommitFrame(del));
+  for (uint64_t n = 0; n < 8; ++n) {
+    Write(root / "frame", "network_" + std::to_string(n), NetworkLikeCommit(n, bot, 2));
+  }
   return 0;
 }
