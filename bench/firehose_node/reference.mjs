@@ -13,7 +13,8 @@
 //
 // The corpus (4-byte little-endian length, frame; see record.mjs) is read into memory, one warm-up
 // pass runs, then whole passes until S seconds (default 3) are spent, on this one thread.
-// Prints one JSON line: {frames, bytes, seconds, framesPerSec, mbPerSec, passes, perPass:
+// Prints one JSON line: {frames, bytes, seconds, framesPerSec, framesPerCpuSec (the process's
+// user + system time), mbPerSec, passes, perPass:
 // {mentions, deletions, errors}, rssBeforeMb, rssAfterMb, maxRssMb, validate}.
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -107,12 +108,15 @@ const perPass = await pass() // warm-up (JIT)
 const seconds = Number(args.seconds)
 let passes = 0
 const t0 = process.hrtime.bigint()
+const cpu0 = process.cpuUsage()
 let elapsed = 0
 do {
   await pass()
   passes++
   elapsed = Number(process.hrtime.bigint() - t0) / 1e9
 } while (elapsed < seconds)
+const cpu = process.cpuUsage(cpu0)
+const cpuSeconds = (cpu.user + cpu.system) / 1e6
 const n = frames.length * passes
 const bytes = frames.reduce((s, f) => s + f.length, 0) * passes
 console.log(
@@ -121,6 +125,7 @@ console.log(
     bytes,
     seconds: elapsed,
     framesPerSec: n / elapsed,
+    framesPerCpuSec: n / cpuSeconds,
     mbPerSec: bytes / (1 << 20) / elapsed,
     passes,
     perPass,

@@ -42,7 +42,8 @@ Result<CarReader> CarReader::Open(std::span<const uint8_t> car, const Limits& li
     return Error(header_pos, "header of " + std::to_string(len) + " bytes, but only " +
                                  std::to_string(in.size()) + " bytes left");
   }
-  cbor::Document doc;
+  // One header decoder per thread, kept for its buffers: opening a CAR allocates only the roots.
+  thread_local cbor::Document doc;
   Status st = doc.Decode(in.first(len));
   if (!st.ok()) return Error(header_pos, "header: " + st.message());
   cbor::Value header = doc.root();

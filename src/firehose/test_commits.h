@@ -197,7 +197,7 @@ inline std::vector<uint8_t> CommitFrame(const CommitSpec& c) {
 // The n-th commit of a synthetic stream sized like the live network: per 100 commits about 45
 // likes, 20 post creates (one in `mention_every` of them mentions `bot_did` in a facet; others
 // mention other accounts, link, reply or carry images), 15 follows, 10 reposts, 5 post deletions
-// and 5 profile updates; each with 6–8 MST nodes of 6–10 entries (~10 blocks, ~5 KB per frame).
+// and 5 profile updates; each with 6–8 MST nodes of 4–8 entries (~9 blocks, ~5 KB per frame).
 inline std::vector<uint8_t> NetworkLikeCommit(uint64_t n, const std::string& bot_did,
                                               int mention_every = 10) {
   uint64_t x = n * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
@@ -254,7 +254,8 @@ inline std::vector<uint8_t> NetworkLikeCommit(uint64_t n, const std::string& bot
   }
   int nodes = 6 + static_cast<int>(next() % 3);
   for (int i = 0; i < nodes; ++i) {
-    c.mst.push_back(MstNode(static_cast<uint32_t>(n * 16 + i), 6 + static_cast<int>(next() % 5)));
+    c.mst.push_back(
+        MstNode(static_cast<uint32_t>(n * 16 + i), 4 + static_cast<int>(next() % 5), 14));
   }
   return CommitFrame(c);
 }
