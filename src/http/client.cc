@@ -59,7 +59,8 @@ Result<Response> Send(const Request& request, const Limits& limits) {
   if (method.find_first_of(" \t\r\n") != std::string::npos) {
     return Status::InvalidArgument("invalid HTTP method '" + request.method + "'");
   }
-  ASSIGN_OR_RETURN(internal::Slist headers, internal::BuildHeaders(request.headers));
+  ASSIGN_OR_RETURN(internal::Slist headers,
+                   internal::BuildHeaders(request.headers, !request.aws_sigv4.has_value()));
 
   internal::TransferConfig config;
   config.timeout = limits.timeout;
@@ -83,6 +84,11 @@ Result<Response> Send(const Request& request, const Limits& limits) {
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &WriteHeader);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &response.headers);
+  if (request.aws_sigv4) {
+    curl_easy_setopt(h, CURLOPT_AWS_SIGV4, request.aws_sigv4->provider.c_str());
+    curl_easy_setopt(h, CURLOPT_USERNAME, request.aws_sigv4->access_key.c_str());
+    curl_easy_setopt(h, CURLOPT_PASSWORD, request.aws_sigv4->secret_key.c_str());
+  }
   if (method == "HEAD") {
     curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
   } else if (method == "GET" && request.body.empty()) {

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -39,6 +40,16 @@ struct Request {
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;  // e.g. {"Content-Type", "..."}
   std::string body;
+  // Optional AWS Signature V4, done by libcurl (CURLOPT_AWS_SIGV4 with `provider`, e.g.
+  // "aws:amz:us-east-1:s3"). The key pair goes through CURLOPT_USERNAME/CURLOPT_PASSWORD, so a
+  // ':' in the access key is fine; neither is ever logged or put in an error message. Callers
+  // add x-amz-content-sha256 themselves and pass the URL's query already sorted and encoded.
+  struct AwsSigV4 {
+    std::string provider;
+    std::string access_key;
+    std::string secret_key;
+  };
+  std::optional<AwsSigV4> aws_sigv4;
 };
 
 struct Response {

@@ -74,7 +74,8 @@ Easy NewEasy(const TransferConfig& config, Guard* guard, char* errbuf) {
   return easy;
 }
 
-Result<Slist> BuildHeaders(const std::vector<std::pair<std::string, std::string>>& headers) {
+Result<Slist> BuildHeaders(const std::vector<std::pair<std::string, std::string>>& headers,
+                           bool suppress_expect) {
   Slist list;
   auto append = [&list](const std::string& line) {
     curl_slist* next = curl_slist_append(list.get(), line.c_str());
@@ -96,7 +97,9 @@ Result<Slist> BuildHeaders(const std::vector<std::pair<std::string, std::string>
       return Status::Internal("out of memory building HTTP headers");
     }
   }
-  if (!append("Expect:")) return Status::Internal("out of memory building HTTP headers");
+  if (suppress_expect && !append("Expect:")) {
+    return Status::Internal("out of memory building HTTP headers");
+  }
   return list;
 }
 

@@ -53,9 +53,11 @@ struct Guard {
 // and the guard could not see where to.
 Easy NewEasy(const TransferConfig& config, Guard* guard, char* errbuf);
 
-// "Name: value" lines for CURLOPT_HTTPHEADER, plus "Expect:" (no 100-continue round trip).
+// "Name: value" lines for CURLOPT_HTTPHEADER, plus "Expect:" (no 100-continue round trip)
+// unless !suppress_expect (curl's SigV4 would sign the empty "expect" header it never sends).
 // InvalidArgument when a name or value holds a line break or a name is empty.
-Result<Slist> BuildHeaders(const std::vector<std::pair<std::string, std::string>>& headers);
+Result<Slist> BuildHeaders(const std::vector<std::pair<std::string, std::string>>& headers,
+                           bool suppress_expect = true);
 
 // Maps a failed transfer to a Status naming host and cause. `url` is the URL the caller asked
 // for (used when curl cannot say which one failed). Does not handle CURLE_WRITE_ERROR /
