@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -12,10 +13,12 @@
 #include "bot/store.h"
 #include "cli/commands.h"
 #include "cli/config_file.h"
+#include "cli/executor_flags.h"
 #include "cli/flags.h"
 #include "cli/model_flags.h"
 #include "core/log.h"
 #include "core/text.h"
+#include "fleet/nats_executor.h"
 #include "http/url.h"
 #include "jobs/local_executor.h"
 #include "serve/server.h"
@@ -38,6 +41,7 @@ Options:
 
 struct BotArgs {
   ModelFlags model;
+  ExecutorFlags executor;
   std::string pds, handle, password_file, state, plc = "https://plc.directory";
   int64_t poll_ms = 1000, workers = 2, max_attempts = 5;
   bool allow_private_fetch = false;
@@ -204,6 +208,7 @@ int RunBot(const std::vector<std::string>& argv) {
                "replies then link their full description (default: off)",
                "URL");
   AddModelFlags(flags, &a.model);
+  AddExecutorFlags(flags, &a.executor);
   std::vector<std::string> rest;
   if (Status s = flags.Parse(argv, &rest); !s.ok()) {
     PrintError("bot", s.message());
@@ -256,7 +261,12 @@ int RunBot(const std::vector<std::string>& argv) {
     PrintError("bot", "--state FILE is required (see altscribe bot --help)");
     return 2;
   }
-  if (Status s = CheckModelFlags(a.model); !s.ok()) {
+  if (Status s = CheckExecutorFlags(a.executor); !s.ok()) {
+    PrintError("bot", s.message());
+    return 2;
+  }
+  const bool local = a.executor.executor == "local";
+  if (Status s = local ? CheckModelFlags(a.model) : Status::Ok(); !s.ok()) {
     PrintError("bot", s.message());
     return 2;
   }
@@ -307,20 +317,60 @@ int RunBot(const std::vector<std::string>& argv) {
     PrintError("bot", store.status().message());
     return 1;
   }
-  auto model = LoadModel(a.model, nullptr);
-  if (!model.ok()) {
-    PrintError("bot", model.status().message());
-    return 1;
+  // The executor: this process's model (local) or a fleet of workers (nats).
+  std::unique_ptr<vision::VisionModel> model;
+  std::unique_ptr<ocr::OcrEngine> ocr;
+  std::unique_ptr<jobs::Executor> executor_owner;
+  std::function<size_t()> describe_queue;
+  std::string model_name;
+  if (local) {
+    auto loaded = LoadModel(a.model, nullptr);
+    if (!loaded.ok()) {
+      PrintError("bot", loaded.status().message());
+      return 1;
+    }
+    model = std::move(loaded).value();
+    auto engine = LoadOcr(a.model);
+    if (!engine.ok()) {
+      PrintError("bot", engine.status().message());
+      return 1;
+    }
+    ocr = std::move(engine).value();
+    jobs::LocalExecutorOptions eo;
+    eo.threads = static_cast<int>(a.workers);
+    eo.ocr = ocr.get();
+    auto le = std::make_unique<jobs::LocalExecutor>(*model, eo);
+    describe_queue = [e = le.get()] { return e->InFlight(); };
+    model_name = model->Name();
+    executor_owner = std::move(le);
+  } else {
+    auto server = NatsServerFrom(a.executor.nats, "altscribe-bot");
+    if (!server.ok()) {
+      PrintError("bot", server.status().message());
+      return 1;
+    }
+    fleet::NatsExecutorOptions no;
+    no.server = *server;
+    no.model_id = fleet::ModelId(a.executor.fleet_model);
+    no.client = fleet::ClientId(
+        a.executor.client.empty()
+            ? "bot-" +
+                  fleet::JobKey(std::filesystem::weakly_canonical(a.state).string()).substr(0, 12)
+            : a.executor.client);
+    no.topology = TopologyFrom(a.executor.nats);
+    no.job_deadline = std::chrono::seconds(a.executor.job_deadline_s);
+    auto ne = fleet::NatsExecutor::Start(no);
+    if (!ne.ok()) {
+      PrintError("bot", "--executor nats: " + ne.status().message());
+      return 1;
+    }
+    describe_queue = [e = ne->get()] { return e->InFlight(); };
+    model_name = a.executor.fleet_model;
+    LogInfo("sending jobs to the fleet's '" + no.model_id + "' workers over NATS (client " +
+            no.client + ")");
+    executor_owner = std::move(ne).value();
   }
-  auto ocr = LoadOcr(a.model);
-  if (!ocr.ok()) {
-    PrintError("bot", ocr.status().message());
-    return 1;
-  }
-  jobs::LocalExecutorOptions eo;
-  eo.threads = static_cast<int>(a.workers);
-  eo.ocr = ocr->get();
-  jobs::LocalExecutor executor(**model, eo);
+  jobs::Executor& executor = *executor_owner;
 
   std::vector<std::unique_ptr<bot::Bot>> bots;
   for (size_t i = 0; i < accounts.size(); ++i) {
@@ -332,7 +382,7 @@ int RunBot(const std::vector<std::string>& argv) {
     bo.poll_interval = std::chrono::milliseconds(a.poll_ms);
     bo.max_attempts = static_cast<int>(a.max_attempts);
     bo.allow_private_fetch = a.allow_private_fetch;
-    bo.model_name = (*model)->Name();
+    bo.model_name = model_name;
     bo.courtesy.limits = {static_cast<int>(a.limit_per_minute), static_cast<int>(a.limit_per_hour)};
     bo.courtesy.new_account_limits = {static_cast<int>(a.new_account_per_minute),
                                       static_cast<int>(a.new_account_per_hour)};
@@ -360,7 +410,7 @@ int RunBot(const std::vector<std::string>& argv) {
   if (!a.metrics_listen.empty()) {
     bot::BotMetricsSources sources;
     sources.store = store->get();
-    sources.describe_queue = [&executor] { return executor.InFlight(); };
+    sources.describe_queue = describe_queue;
     sources.mention_queue = [&bots] {
       size_t n = 0;
       for (auto& b : bots) n += b->MentionsInFlight();

@@ -19,6 +19,8 @@ Usage:
   altscribe bot --pds URL --handle HANDLE --state FILE.db [model flags]
   altscribe bot status --state FILE.db
   altscribe serve --listen 127.0.0.1:8080 [model flags]
+  altscribe worker --nats URL [model flags]
+  altscribe fleet --nats URL
   altscribe model list | pull NAME|URL | make-test --out DIR
   altscribe doctor
 
@@ -26,6 +28,8 @@ Commands:
   describe   write alt text for image files or http(s) URLs (JPEG, PNG, WebP, GIF, BMP)
   bot        answer mentions on Bluesky with alt text for the images of the post meant
   serve      an HTTP API, a web page for authors, full-description pages and /metrics
+  worker     take jobs from a NATS JetStream queue (a GPU fleet), or run one batch job
+  fleet      list the fleet's workers and the jobs waiting for each model
   model      list recommended models, download them, or generate a tiny test model
   doctor     check the llama.cpp build, compute backends and installed models
 
@@ -61,6 +65,8 @@ int main(int argc, char** argv) {
   if (cmd == "doctor") return altscribe::cli::RunDoctor(args);
   if (cmd == "bot") return altscribe::cli::RunBot(args);
   if (cmd == "serve") return altscribe::cli::RunServe(args);
+  if (cmd == "worker") return altscribe::cli::RunWorker(args);
+  if (cmd == "fleet") return altscribe::cli::RunFleet(args);
   std::fprintf(stderr, "altscribe: unknown command '%s' (run altscribe --help)\n", cmd.c_str());
   return 2;
 }
