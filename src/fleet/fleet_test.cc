@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdio>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -205,6 +207,98 @@ TEST_F(FleetTest, RefusedJobsNeverReachTheQueue) {
   jobs::Job empty;
   empty.id = "x";
   EXPECT_FALSE(executor->Submit(empty, [](Result<jobs::JobResult>) { FAIL(); }).ok());
+}
+
+TEST_F(FleetTest, NatsDownForAWhileDelaysJobsButLosesNone) {
+  SizeExecutor model;
+  auto w = StartWorker(model, "worker-a");
+  auto executor = StartExecutor("bot-d", 60s);
+  ASSERT_TRUE(executor);
+  ASSERT_TRUE(
+      jobs::SubmitAndWait(*executor, MakeJob("at://did:plc:x/app.bsky.feed.post/d0", 1)).ok());
+  server_.Stop();
+  // Jobs submitted while NATS is down are accepted and wait.
+  std::vector<std::future<Result<jobs::JobResult>>> futures;
+  for (int i = 1; i <= 5; ++i)
+    futures.push_back(jobs::SubmitFuture(
+        *executor, MakeJob("at://did:plc:x/app.bsky.feed.post/d" + std::to_string(i), i)));
+  std::this_thread::sleep_for(3s);
+  for (auto& f : futures) EXPECT_EQ(f.wait_for(0s), std::future_status::timeout);
+  ASSERT_TRUE(server_.Start().ok());
+  for (int i = 1; i <= 5; ++i) {
+    auto r = futures[i - 1].get();
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->items[0].text, std::to_string(i) + " bytes");
+  }
+  EXPECT_EQ(model.runs, 6);
+}
+
+TEST(FleetClusterTest, KillingTheStreamLeaderWhileAHundredJobsFlowLosesNoneAndAnswersEachOnce) {
+  nats::testing::TestCluster cluster(3);
+  ASSERT_TRUE(cluster.status().ok()) << cluster.status().message();
+  TopologyOptions topology;
+  topology.ack_wait = 10s;
+  topology.max_deliver = 5;
+  topology.replicas = 3;
+  NatsServer server{cluster.urls(), "", "", "", ""};
+  SizeExecutor model_a, model_b;
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::vector<std::thread> threads;
+  for (auto* m : {&model_a, &model_b}) {
+    WorkerOptions o;
+    o.server = server;
+    o.model_id = "tiny";
+    o.worker_id = "w" + std::to_string(workers.size());
+    o.capacity = 4;
+    o.topology = topology;
+    workers.push_back(std::make_unique<Worker>(o, *m));
+    Worker* w = workers.back().get();
+    threads.emplace_back([w] { EXPECT_TRUE(w->Run().ok()); });
+  }
+  NatsExecutorOptions eo;
+  eo.server = server;
+  eo.model_id = "tiny";
+  eo.client = "bot-c";
+  eo.topology = topology;
+  eo.job_deadline = 120s;
+  auto executor = NatsExecutor::Start(eo);
+  ASSERT_TRUE(executor.ok()) << executor.status().message();
+  model_a.delay = model_b.delay = 20ms;
+  std::map<std::string, int> answers;
+  std::mutex mu;
+  std::atomic<int> finished{0};
+  for (int i = 0; i < 100; ++i) {
+    std::string id = "at://did:plc:x/app.bsky.feed.post/c" + std::to_string(i);
+    ASSERT_TRUE((*executor)
+                    ->Submit(MakeJob(id, 10 + i),
+                             [&, id, i](Result<jobs::JobResult> r) {
+                               std::lock_guard<std::mutex> lock(mu);
+                               if (r.ok() && r->items[0].text == std::to_string(10 + i) + " bytes")
+                                 ++answers[id];
+                               else
+                                 answers[id] += 1000;  // a wrong or failed answer
+                               ++finished;
+                             })
+                    .ok());
+    if (i == 30) {
+      auto killed = cluster.KillStreamLeader(kJobsStream);
+      ASSERT_TRUE(killed.ok()) << killed.status().message();
+    }
+  }
+  auto until = std::chrono::steady_clock::now() + 90s;
+  while (finished < 100 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(finished, 100);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    EXPECT_EQ(answers.size(), 100u);
+    for (const auto& [id, n] : answers) EXPECT_EQ(n, 1) << id;
+  }
+  std::printf("100 jobs through a stream leader change: %d model runs\n",
+              model_a.runs + model_b.runs);
+  (*executor)->Shutdown(0ms);
+  for (auto& w : workers) w->RequestStop();
+  for (auto& t : threads) t.join();
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,6 +30,8 @@ int Supervise(const std::function<int()>& child_main) {
       return 1;
     }
     if (pid == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the supervisor
+      if (getppid() == 1) _exit(1);      // it died before prctl took effect
       sigprocmask(SIG_SETMASK, &old, nullptr);
       _exit(child_main());
     }

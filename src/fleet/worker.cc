@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
@@ -161,6 +162,14 @@ void Worker::SlotLoop(Shared& shared) {
       MaybeCrashOnPoison(job);
       ++in_flight_;
       LogDebug("job " + job.id + " (delivery " + std::to_string(m.delivered) + ")");
+      if (const char* ms = std::getenv("ALTSCRIBE_FAULT_JOB_DELAY_MS"); ms && *ms) {
+        // Fault injection (see worker.h): a slow job, still reporting progress.
+        auto until = std::chrono::steady_clock::now() + milliseconds(std::atoi(ms));
+        while (std::chrono::steady_clock::now() < until) {
+          (void)shared.js->Ack(m, nats::AckKind::kInProgress);
+          std::this_thread::sleep_for(std::min(wip_every, milliseconds(200)));
+        }
+      }
       std::future<Result<jobs::JobResult>> future = jobs::SubmitFuture(executor_, job);
       while (future.wait_for(wip_every) != std::future_status::ready)
         (void)shared.js->Ack(m, nats::AckKind::kInProgress);

@@ -14,7 +14,8 @@
 // The worker also handles max-deliveries advisories (fleet/poison.h).
 //
 // Fault injection for tests: ALTSCRIBE_FAULT_POISON=<text> makes the process abort() (SIGABRT, as
-// a decoder crash would) when an image's bytes contain <text>.
+// a decoder crash would) when an image's bytes contain <text>; ALTSCRIBE_FAULT_JOB_DELAY_MS=N
+// makes every job take N ms longer (still sending +WPI), so a test can kill a worker mid-job.
 //
 // Threading: Run() on one thread, `capacity` fetch loops inside it; RequestStop() from any
 // thread (a signal watcher): Run() stops taking jobs, lets the jobs in hand finish, and returns.
