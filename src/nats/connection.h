@@ -15,7 +15,7 @@
 //      to H:P lost before '<subject>' was answered"), and reports kDisconnected to on_event;
 //   2. tries the servers of the pool — the configured ones plus the cluster peers learnt from
 //      INFO connect_urls — starting after the one it lost; after each failed pass it waits
-//      ReconnectDelay(pass) (exponential, 50 ms to 2 s by default, ±20 % jitter), forever or until
+//      ReconnectDelay(pass) (exponential, 50 ms to 1 s by default, ±20 % jitter), forever or until
 //      `reconnect_give_up` has passed (then the connection is closed for good: kClosed);
 //   3. on the new socket: INFO, CONNECT, PING/PONG, then SUB again for every live subscription
 //      with the same sid (the request inbox included), and reports kReconnected.
@@ -29,7 +29,8 @@
 // Thread-safety: every public method may be called from any thread, including from inside a
 // subscription callback (callbacks and on_event run on the reader thread: keep them short, and
 // don't call Request()/Flush()/WaitConnected() from one — they would wait for the thread that is
-// running the callback).
+// running the callback). Publish from the reader thread never waits for a reconnect: it fails at
+// once with "not connected".
 #pragma once
 
 #include <atomic>
@@ -75,7 +76,7 @@ struct ConnectOptions {
 
   bool reconnect = true;         // false: a dropped connection stays closed
   bool discover_servers = true;  // add INFO connect_urls (cluster peers) to the pool
-  std::chrono::milliseconds reconnect_wait_min{50}, reconnect_wait_max{2000};
+  std::chrono::milliseconds reconnect_wait_min{50}, reconnect_wait_max{1000};
   double reconnect_jitter = 0.2;
   std::chrono::milliseconds reconnect_give_up{0};  // 0: keep trying forever
   // How long Publish() waits for a reconnect before failing with "not connected".

@@ -85,6 +85,9 @@ void Connection::CloseOnDisconnect(uint64_t gen, const std::shared_ptr<MessageQu
 
 Status Connection::Send(std::string_view bytes, Clock::time_point deadline, uint64_t only_gen,
                         uint64_t* ping) {
+  // The reader thread (a callback, on_event, keep-alive) must never wait for the reconnect that
+  // only it can make.
+  if (std::this_thread::get_id() == reader_.get_id()) deadline = Clock::now();
   uint64_t failed_gen = 0;  // the generation a write of ours failed on: wait for the next one
   while (true) {
     {

@@ -203,6 +203,37 @@ TEST(NatsReconnect, GivesUpAfterTheConfiguredTime) {
                                                              ConnectionEvent::Kind::kClosed}));
 }
 
+TEST(NatsReconnect, AHungServerIsFoundByKeepAlivePings) {
+  testing::NatsServer server;
+  ASSERT_TRUE(server.status().ok()) << server.status().message();
+  EventLog log;
+  ConnectOptions o = server.options();
+  o.ping_interval = 200ms;
+  o.max_pings_out = 2;
+  o.connect_timeout = 500ms;
+  o.on_event = [&](const ConnectionEvent& e) { log.Add(e); };
+  auto c = Connection::Connect(o);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  MessageQueue got;
+  ASSERT_TRUE((*c)->Subscribe("k.>", [&](Message m) { got.Push(std::move(m)); }).ok());
+  ASSERT_TRUE((*c)->Flush(5s).ok());
+  server.Pause();  // the socket stays open, nothing answers
+  ASSERT_TRUE(WaitFor([&] { return !(*c)->connected(); }, 10s));
+  {
+    std::lock_guard<std::mutex> lock(log.mu);
+    ASSERT_FALSE(log.events.empty());
+    EXPECT_EQ(log.events[0].kind, ConnectionEvent::Kind::kDisconnected);
+    EXPECT_EQ(log.events[0].why.message(), "nats 127.0.0.1:" + std::to_string(server.port()) +
+                                               ": connection is stale (2 PINGs unanswered)");
+  }
+  server.Resume();
+  ASSERT_TRUE((*c)->WaitConnected(20s).ok());
+  ASSERT_TRUE((*c)->Publish("k.x", "back").ok());
+  auto m = got.Pop(Clock::now() + 5s);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->data, "back");
+}
+
 TEST(NatsReconnect, ConnectTriesEachServerOfTheList) {
   testing::NatsServer server;
   ASSERT_TRUE(server.status().ok()) << server.status().message();

@@ -78,7 +78,9 @@ NatsServer::NatsServer(const std::vector<std::string>& extra_args) {
   Start();
 }
 
-NatsServer::~NatsServer() = default;  // BackgroundProcess stops it
+NatsServer::~NatsServer() {
+  Resume();  // a paused server would sit out SIGTERM; BackgroundProcess then stops it
+}
 
 Status NatsServer::Start() {
   if (argv_.empty()) return status_;
@@ -94,6 +96,14 @@ void NatsServer::Stop() { process_.reset(); }
 void NatsServer::Kill() { KillProcess(&process_); }
 
 bool NatsServer::running() const { return process_ && process_->running(); }
+
+void NatsServer::Pause() {
+  if (process_) ::kill(process_->pid(), SIGSTOP);
+}
+
+void NatsServer::Resume() {
+  if (process_) ::kill(process_->pid(), SIGCONT);
+}
 
 ConnectOptions NatsServer::options() const { return LoopbackOptions(port_); }
 

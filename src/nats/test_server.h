@@ -41,6 +41,10 @@ class NatsServer {
   // accepts connections. Also updates status().
   Status Start();
   bool running() const;
+  // SIGSTOP / SIGCONT: the server keeps its sockets but answers nothing (a hung server or a
+  // network partition, as clients see it).
+  void Pause();
+  void Resume();
 
  private:
   std::vector<std::string> argv_;
