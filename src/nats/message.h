@@ -32,19 +32,17 @@ struct Message {
 // A thread-safe FIFO of messages: the reader thread pushes, one consumer pops with a deadline.
 class MessageQueue {
  public:
+  // Notifies under the lock, so a Pop that returns can't see this call still running: a
+  // queue on the popping thread's stack may be destroyed right after.
   void Push(Message m) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      q_.push_back(std::move(m));
-    }
+    std::lock_guard<std::mutex> lock(mu_);
+    q_.push_back(std::move(m));
     cv_.notify_all();
   }
   // Wakes every Pop with nullopt once the queue is empty (connection closed).
   void Close() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      closed_ = true;
-    }
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
     cv_.notify_all();
   }
   // The next message, or nullopt at `deadline` or when closed and drained.
