@@ -4,7 +4,6 @@
 
 #include <cstdio>
 #include <ctime>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -18,7 +17,6 @@
 #include "cli/model_flags.h"
 #include "core/log.h"
 #include "core/text.h"
-#include "fleet/nats_executor.h"
 #include "http/url.h"
 #include "jobs/local_executor.h"
 #include "serve/server.h"
@@ -344,31 +342,21 @@ int RunBot(const std::vector<std::string>& argv) {
     model_name = model->Name();
     executor_owner = std::move(le);
   } else {
-    auto server = NatsServerFrom(a.executor.nats, "altscribe-bot");
-    if (!server.ok()) {
-      PrintError("bot", server.status().message());
+    auto remote = MakeRemoteExecutor(a.executor, a.state, &describe_queue);
+    if (!remote.ok()) {
+      PrintError("bot", remote.status().message());
       return 1;
     }
-    fleet::NatsExecutorOptions no;
-    no.server = *server;
-    no.model_id = fleet::ModelId(a.executor.fleet_model);
-    no.client = fleet::ClientId(
-        a.executor.client.empty()
-            ? "bot-" +
-                  fleet::JobKey(std::filesystem::weakly_canonical(a.state).string()).substr(0, 12)
-            : a.executor.client);
-    no.topology = TopologyFrom(a.executor.nats);
-    no.job_deadline = std::chrono::seconds(a.executor.job_deadline_s);
-    auto ne = fleet::NatsExecutor::Start(no);
-    if (!ne.ok()) {
-      PrintError("bot", "--executor nats: " + ne.status().message());
+    model_name = a.executor.executor == "nats" ? a.executor.fleet_model : "";
+    executor_owner = std::move(remote).value();
+  }
+  {
+    auto archived = MaybeArchive(a.executor, std::move(executor_owner));
+    if (!archived.ok()) {
+      PrintError("bot", archived.status().message());
       return 1;
     }
-    describe_queue = [e = ne->get()] { return e->InFlight(); };
-    model_name = a.executor.fleet_model;
-    LogInfo("sending jobs to the fleet's '" + no.model_id + "' workers over NATS (client " +
-            no.client + ")");
-    executor_owner = std::move(ne).value();
+    executor_owner = std::move(archived).value();
   }
   jobs::Executor& executor = *executor_owner;
 

@@ -186,6 +186,24 @@ TEST_F(FleetProcessTest, WorkerUsageErrorsAreOneClearLine) {
        altscribe::testing::TinyModelPath(), "--mmproj", altscribe::testing::TinyMmprojPath()});
   EXPECT_EQ(gone.exit_code, 1) << gone.err;
   EXPECT_NE(gone.err.find("altscribe worker: error:"), std::string::npos) << gone.err;
+  // The bot's executor flags.
+  struct Case {
+    std::vector<std::string> args;
+    const char* expect;
+  } cases[] = {
+      {{"--executor", "gpu"}, "--executor must be local, nats or bacalhau, not 'gpu'"},
+      {{"--executor", "nats"}, "--executor nats needs --nats URL"},
+      {{"--executor", "nats", "--nats", "nats://127.0.0.1:1"}, "needs --fleet-model ID"},
+      {{"--executor", "bacalhau"}, "--executor bacalhau needs --bacalhau URL"},
+      {{"--results-s3", "https://bucket"}, "--results-s3: expected s3://BUCKET"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> argv = {AltscribeBin(), "bot", "--state", dir_ + "/bot.db"};
+    argv.insert(argv.end(), c.args.begin(), c.args.end());
+    auto r = altscribe::testing::RunProcess(argv);
+    EXPECT_EQ(r.exit_code, 2) << c.expect;
+    EXPECT_NE(r.err.find(c.expect), std::string::npos) << r.err;
+  }
   auto fleet = altscribe::testing::RunProcess({AltscribeBin(), "fleet"});
   EXPECT_EQ(fleet.exit_code, 2);
   EXPECT_NE(fleet.err.find("--nats URL is required"), std::string::npos);
