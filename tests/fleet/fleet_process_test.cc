@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "fleet/nats_executor.h"
+#include "http_server.h"
 #include "image_fixtures.h"
 #include "nats/test_server.h"
 #include "subprocess.h"
@@ -207,6 +208,55 @@ TEST_F(FleetProcessTest, WorkerUsageErrorsAreOneClearLine) {
   auto fleet = altscribe::testing::RunProcess({AltscribeBin(), "fleet"});
   EXPECT_EQ(fleet.exit_code, 2);
   EXPECT_NE(fleet.err.find("--nats URL is required"), std::string::npos);
+}
+
+TEST_F(FleetProcessTest, BatchModeRunsOneJobFileAndWritesItsResult) {
+  // As a Bacalhau batch job runs it: the Job JSON as an input file, images fetched by URL.
+  altscribe::testing::HttpServer http;
+  ASSERT_TRUE(http.Start().ok());
+  std::vector<uint8_t> jpeg = testing::MakeJpeg(64, 48);
+  http.ServeBytes("/a.jpg", std::string(jpeg.begin(), jpeg.end()));
+  jobs::Job job;
+  job.id = "at://did:plc:x/app.bsky.feed.post/batch";
+  for (const char* path : {"/a.jpg", "/missing.jpg"}) {
+    jobs::JobImage img;
+    img.url = "http://127.0.0.1:" + std::to_string(http.port()) + path;
+    job.images.push_back(img);
+  }
+  std::string job_file = altscribe::testing::WriteWholeFile(dir_ + "/job.json", job.ToJsonText());
+  std::string out_file = dir_ + "/result.json";
+  std::vector<std::string> argv = {AltscribeBin(), "worker",
+                                   "--job",        job_file,
+                                   "--out",        out_file,
+                                   "--model",      altscribe::testing::TinyModelPath(),
+                                   "--mmproj",     altscribe::testing::TinyMmprojPath(),
+                                   "--ocr=false",  "--allow-private-fetch"};
+  auto r = altscribe::testing::RunProcess(argv);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto result = jobs::JobResult::FromJson(ReadWholeFile(out_file));
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  EXPECT_TRUE(jobs::CheckResultMatches(job, *result).ok());
+  EXPECT_TRUE(result->items[0].ok()) << result->items[0].error.value_or("");
+  ASSERT_FALSE(result->items[1].ok());  // a per-image failure is part of the answer
+  EXPECT_NE(r.out.find(job.id), std::string::npos) << "the result goes to stdout too";
+
+  // Without --allow-private-fetch the loopback URL is refused (SSRF guard), per image.
+  argv.pop_back();
+  auto guarded = altscribe::testing::RunProcess(argv);
+  ASSERT_EQ(guarded.exit_code, 0) << guarded.err;
+  auto g = jobs::JobResult::FromJson(ReadWholeFile(out_file));
+  ASSERT_TRUE(g.ok());
+  EXPECT_FALSE(g->items[0].ok());
+  EXPECT_EQ(http.RequestCount("/a.jpg"), 1u) << "no request reached the server the second time";
+
+  // A job file that is not a job: one clear line, exit 1, no result written.
+  std::string bad = altscribe::testing::WriteWholeFile(dir_ + "/bad.json", "{\"id\": 3}");
+  auto refused = altscribe::testing::RunProcess(
+      {AltscribeBin(), "worker", "--job", bad, "--out", dir_ + "/none.json", "--model",
+       altscribe::testing::TinyModelPath(), "--mmproj", altscribe::testing::TinyMmprojPath()});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("altscribe worker: error: " + bad), std::string::npos) << refused.err;
+  EXPECT_TRUE(ReadWholeFile(dir_ + "/none.json").empty());
 }
 
 }  // namespace
