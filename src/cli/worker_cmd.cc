@@ -58,6 +58,29 @@ struct WorkerArgs {
   bool supervise = true;
 };
 
+// The model, the OCR engine and the executor holding them, as --model/--ocr/--capacity say.
+struct Engine {
+  std::unique_ptr<vision::VisionModel> model;
+  std::unique_ptr<ocr::OcrEngine> ocr;
+  std::unique_ptr<jobs::LocalExecutor> executor;
+  ~Engine() {
+    if (executor) executor->Shutdown(std::chrono::seconds(30));
+  }
+};
+
+Result<std::unique_ptr<Engine>> LoadEngine(const WorkerArgs& a) {
+  auto e = std::make_unique<Engine>();
+  ASSIGN_OR_RETURN(e->model, LoadModel(a.model, nullptr));
+  ASSIGN_OR_RETURN(e->ocr, LoadOcr(a.model));
+  jobs::LocalExecutorOptions eo;
+  eo.threads = static_cast<int>(a.capacity);
+  eo.ocr = e->ocr.get();
+  eo.fetch.limits.http.block_private_addresses = !a.allow_private_fetch;
+  eo.fetch.limits.http.allow_loopback = a.allow_private_fetch;
+  e->executor = std::make_unique<jobs::LocalExecutor>(*e->model, eo);
+  return e;
+}
+
 int RunOneJob(const WorkerArgs& a) {
   auto text = ReadFileBytes(a.job, jobs::kMaxJobJsonBytes);
   if (!text.ok()) {
@@ -70,22 +93,12 @@ int RunOneJob(const WorkerArgs& a) {
     PrintError("worker", a.job + ": " + job.status().message());
     return 1;
   }
-  auto model = LoadModel(a.model, nullptr);
-  if (!model.ok()) {
-    PrintError("worker", model.status().message());
+  auto engine = LoadEngine(a);
+  if (!engine.ok()) {
+    PrintError("worker", engine.status().message());
     return 1;
   }
-  auto ocr = LoadOcr(a.model);
-  if (!ocr.ok()) {
-    PrintError("worker", ocr.status().message());
-    return 1;
-  }
-  jobs::LocalExecutorOptions eo;
-  eo.threads = static_cast<int>(std::max<int64_t>(1, a.capacity));
-  eo.ocr = ocr->get();
-  eo.fetch.limits.http.block_private_addresses = !a.allow_private_fetch;
-  eo.fetch.limits.http.allow_loopback = a.allow_private_fetch;
-  jobs::LocalExecutor executor(**model, eo);
+  jobs::LocalExecutor& executor = *(*engine)->executor;
   auto result = jobs::SubmitAndWait(executor, *job);
   if (!result.ok()) {
     PrintError("worker", "job " + job->id + ": " + result.status().message());
@@ -107,26 +120,17 @@ int RunFleetWorker(const WorkerArgs& a, const fleet::NatsServer& server) {
   sigaddset(&sigs, SIGTERM);
   sigaddset(&sigs, SIGINT);
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
-  auto model = LoadModel(a.model, nullptr);
-  if (!model.ok()) {
-    PrintError("worker", model.status().message());
+  auto engine = LoadEngine(a);
+  if (!engine.ok()) {
+    PrintError("worker", engine.status().message());
     return 1;
   }
-  auto ocr = LoadOcr(a.model);
-  if (!ocr.ok()) {
-    PrintError("worker", ocr.status().message());
-    return 1;
-  }
-  jobs::LocalExecutorOptions eo;
-  eo.threads = static_cast<int>(a.capacity);
-  eo.ocr = ocr->get();
-  eo.fetch.limits.http.block_private_addresses = !a.allow_private_fetch;
-  eo.fetch.limits.http.allow_loopback = a.allow_private_fetch;
-  jobs::LocalExecutor executor(**model, eo);
+  jobs::LocalExecutor& executor = *(*engine)->executor;
+  const vision::VisionModel& model = *(*engine)->model;
   fleet::WorkerOptions wo;
   wo.server = server;
-  wo.model_id = a.model_id.empty() ? fleet::ModelId((*model)->Name()) : fleet::ModelId(a.model_id);
-  wo.model_name = (*model)->Name();
+  wo.model_id = a.model_id.empty() ? fleet::ModelId(model.Name()) : fleet::ModelId(a.model_id);
+  wo.model_name = model.Name();
   wo.worker_id = a.worker_id;
   wo.capacity = static_cast<int>(a.capacity);
   wo.topology = TopologyFrom(a.nats);
@@ -141,7 +145,6 @@ int RunFleetWorker(const WorkerArgs& a, const fleet::NatsServer& server) {
   Status s = worker.Run();
   pthread_kill(watcher.native_handle(), SIGTERM);
   watcher.join();
-  executor.Shutdown(std::chrono::seconds(30));
   if (!s.ok()) {
     PrintError("worker", s.message());
     return 1;
