@@ -5,14 +5,15 @@
 // CONNECT (verbose=false, pedantic=false, headers=true, no_responders=true) and a PING, and
 // returns only after the server's PONG — so a refused connection, a wrong password
 // ('Authorization Violation') or a server without header support fails there with one line
-// naming host:port. A reader thread then parses MSG/HMSG, answers PING, and hands each message to
-// its subscription's callback.
+// naming host:port (with several servers: every server's line, joined). Connect() itself does
+// not retry. A reader thread then parses MSG/HMSG, answers PING, and hands each message to its
+// subscription's callback.
 //
 // Reconnect (options.reconnect, on by default): when the socket drops (server restart, killed
 // cluster node, -ERR, a write error, or `max_pings_out` keep-alive PINGs left unanswered) the
 // reader thread
 //   1. fails every pending Request() at once with a retryable kNetwork error ("nats: connection
-//      to H:P lost before '<subject>' was answered"), and reports kDisconnected to on_event;
+//      to H:P lost before '<subject>' was answered; retry"), reports kDisconnected to on_event;
 //   2. tries the servers of the pool — the configured ones plus the cluster peers learnt from
 //      INFO connect_urls — starting after the one it lost; after each failed pass it waits
 //      ReconnectDelay(pass) (exponential, 50 ms to 1 s by default, ±20 % jitter), forever or until
@@ -20,11 +21,10 @@
 //   3. on the new socket: INFO, CONNECT, PING/PONG, then SUB again for every live subscription
 //      with the same sid (the request inbox included), and reports kReconnected.
 // While it reconnects, calls wait for it instead of failing: Publish up to options.publish_wait
-// (PublishWait: its own wait), Request and Flush up to their timeout. Past the
-// wait they fail with kNetwork "nats: not connected (reconnecting to h1:p1, h2:p2)". Subscribe
-// and Unsubscribe never wait: a subscription made while disconnected is sent on reconnect.
-// Messages published by others while this client was away are not replayed (core NATS is
-// at-most-once; JetStream keeps them).
+// (PublishWait: its own wait), Request and Flush up to their timeout. Past the wait they fail with
+// kNetwork "nats: not connected (reconnecting to h1:p1, h2:p2)". Subscribe and Unsubscribe never
+// wait: a subscription made while disconnected is sent on reconnect. Messages published by others
+// while this client was away are not replayed (core NATS is at-most-once; JetStream keeps them).
 //
 // Thread-safety: every public method may be called from any thread, including from inside a
 // subscription callback (callbacks and on_event run on the reader thread: keep them short, and

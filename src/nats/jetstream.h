@@ -132,11 +132,12 @@ class JetStream {
   Result<ConsumerState> GetConsumer(const std::string& stream, const std::string& consumer);
   Status DeleteConsumer(const std::string& stream, const std::string& consumer);
 
-  // Asks for up to `batch` messages, waiting at most `expires` for them. Returns what arrived
-  // (possibly none) once the batch is full or the server ends the request (408/404). Survives
-  // reconnects: waits for one within `expires`; if the connection drops meanwhile, returns what
-  // it has (maybe nothing) at once. While the consumer has no leader (no responders) it asks
-  // again until `expires`, then fails with kNotFound "no responders" (retryable).
+  // Asks for up to `batch` messages, waiting at most `expires` for them (plus up to 1 s for a
+  // server that never ends the pull). Returns what arrived (possibly none) once the batch is full
+  // or the server ends the request (408/404; 409 "Leadership Change" too). Survives reconnects:
+  // waits for one within `expires`; if the connection drops meanwhile, returns what it has (maybe
+  // nothing) at once. While the consumer has no leader (no responders) it asks again until
+  // `expires`, then fails with kNotFound "no responders" (retryable).
   Result<std::vector<JsMessage>> Fetch(const std::string& stream, const std::string& consumer,
                                        int batch, std::chrono::milliseconds expires);
 
