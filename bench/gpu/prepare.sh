@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# bench/gpu/prepare.sh — fills gpu/ (git-ignored) with what a GPU machine without network needs
-# for bench/gpu/run.sh: a llama.cpp v0.4.0 source subset (from scripts/setup's cache; CPU-only
-# backends dropped), the Debian GIF/WebP dev packages (the GPU image is Ubuntu without them),
-# and a copy of the HF transformers anchor script when ../shared/bench has it. Run
-# scripts/setup first. Then carry "gpu" with the device call and run `bash bench/gpu/run.sh`.
+# bench/gpu/prepare.sh (bench/gpu.sh --prepare) — fills gpu/ (git-ignored) with what a GPU
+# machine without network needs for bench/gpu.sh: a llama.cpp v0.4.0 source subset (from
+# scripts/setup's cache; other GPU backends dropped; common/ and a tools/ list holding only mtmd,
+# so llama-mtmd-cli builds too), the Debian GIF/WebP/ICU/SQLite/toml++ dev packages (the GPU
+# image is Ubuntu without them), and the HF transformers anchor script when ../shared/bench has
+# it. Run scripts/setup first. Then carry "gpu" with the device call and run `bench/gpu.sh`.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -11,7 +12,10 @@ src=$(ls -d "${ALTSCRIBE_CACHE:-$HOME/.cache/altscribe}"/llama-v0.4.0-*/src 2>/d
 [ -n "$src" ] || { echo "prepare: error: no llama.cpp source in the cache; run scripts/setup" >&2; exit 1; }
 rm -rf gpu/llama.cpp && mkdir -p gpu/llama.cpp/tools gpu/llama.cpp/ggml/src gpu/debs
 cp -r "$src"/{CMakeLists.txt,cmake,include,vendor,licenses,LICENSE,src} gpu/llama.cpp/
-cp -r "$src"/tools/mtmd gpu/llama.cpp/tools/
+cp -r "$src"/tools/mtmd "$src"/common gpu/llama.cpp/tools/
+mv gpu/llama.cpp/tools/common gpu/llama.cpp/common
+# Only mtmd of the tools: LLAMA_BUILD_TOOLS=ON then builds llama-mtmd-cli and nothing else.
+printf 'llama_add_compile_flags()\nadd_subdirectory(mtmd)\n' >gpu/llama.cpp/tools/CMakeLists.txt
 cp -r "$src"/ggml/{CMakeLists.txt,cmake,include} gpu/llama.cpp/ggml/
 for f in "$src"/ggml/src/*; do
   case "$(basename "$f")" in
@@ -24,5 +28,5 @@ done
 (cd gpu/debs && apt-get download -q libgif-dev libgif7 libwebp-dev libwebp7 libwebpdemux2 \
   libwebpmux3 libicu-dev libicu72 icu-devtools libsqlite3-dev libtomlplusplus-dev >/dev/null 2>&1)
 [ ! -f ../shared/bench/hf_llava_anchor.py ] || cp ../shared/bench/hf_llava_anchor.py gpu/
-cp bench/gpu/run.sh gpu/run.sh
 du -sh gpu
+[ "$(du -sm gpu | cut -f1)" -lt 60 ] || { echo "prepare: error: gpu/ is over 60 MiB" >&2; exit 1; }

@@ -2,10 +2,17 @@
 #include <unistd.h>
 #include <cstdint>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/flags.h"
@@ -102,6 +109,7 @@ int RunDescribe(const std::vector<std::string>& argv) {
   opts.source.http.block_private_addresses = a.block_private;
 
   if (Status s = CheckModelFlags(a.model); !s.ok()) return usage_error(s.message());
+  a.model.max_tokens = static_cast<int>(a.max_tokens);
   // Load the model once.
   double load_ms = 0;
   auto loaded = LoadModel(a.model, &load_ms);
@@ -122,11 +130,35 @@ int RunDescribe(const std::vector<std::string>& argv) {
   json out_images = json::array();
   int failed = 0;
   auto start = std::chrono::steady_clock::now();
+  // With a batching model (--batch K) K images are described at once; output stays in order.
+  std::vector<std::optional<vision::DescribeResult>> results(images.size());
+  std::mutex mu;
+  std::condition_variable ready;
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> pool;
+  const size_t workers =
+      std::min(images.size(), static_cast<size_t>(std::max(1, model->Concurrency())));
+  for (size_t w = 0; w < workers; ++w) {
+    pool.emplace_back([&] {
+      for (size_t i; (i = next++) < images.size();) {
+        vision::DescribeResult r = describer.Describe(images[i]);
+        std::lock_guard<std::mutex> l(mu);
+        results[i] = std::move(r);
+        ready.notify_all();
+      }
+    });
+  }
   for (size_t i = 0; i < images.size(); ++i) {
     if (progress) {
       std::fprintf(stderr, "\033[K[%zu/%zu] %s\r", i + 1, images.size(), images[i].c_str());
     }
-    vision::DescribeResult r = describer.Describe(images[i]);
+    vision::DescribeResult r;
+    {
+      std::unique_lock<std::mutex> l(mu);
+      ready.wait(l, [&] { return results[i].has_value(); });
+      r = std::move(*results[i]);
+      results[i].reset();
+    }
     if (progress) std::fprintf(stderr, "\033[K");
     if (!r.error.ok()) {
       ++failed;
@@ -143,6 +175,7 @@ int RunDescribe(const std::vector<std::string>& argv) {
       std::fflush(stdout);
     }
   }
+  for (auto& t : pool) t.join();
   if (a.json) {
     double total =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

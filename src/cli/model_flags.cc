@@ -5,7 +5,9 @@
 #include <cstdio>
 
 #include "core/log.h"
+#include "vision/batch_engine.h"
 #include "vision/endpoint_model.h"
+#include "vision/gpu_check.h"
 #include "vision/llama_model.h"
 
 namespace altscribe::cli {
@@ -17,7 +19,11 @@ void AddModelFlags(FlagSet& flags, ModelFlags* a) {
   flags.String("endpoint-model", &a->endpoint_model, "model name to ask the endpoint for", "NAME");
   flags.Int("threads", &a->threads, "CPU threads for the model (default: all cores)");
   flags.Int("gpu-layers", &a->gpu_layers, "layers to offload to the GPU (default: all if present)");
-  flags.Int("ctx", &a->ctx, "context size in tokens (default 8192)");
+  flags.Int("ctx", &a->ctx, "context size in tokens (default 8192; per image with --batch)");
+  flags.Int("batch", &a->batch,
+            "images generating together in one model context (default 1; try 8-64 on a GPU)");
+  flags.Bool("require-gpu", &a->require_gpu,
+             "fail when no GPU is usable instead of running on the CPU");
   flags.String("chat-template", &a->chat_template,
                "override the chat template: vicuna, chatml, gemma, smolvlm, ...", "NAME");
   flags.Bool("ocr", &a->ocr,
@@ -35,6 +41,14 @@ Result<std::unique_ptr<ocr::OcrEngine>> LoadOcr(const ModelFlags& a) {
 Status CheckModelFlags(const ModelFlags& a) {
   if (!a.endpoint.empty() && !a.model.empty()) {
     return Status::InvalidArgument("give either --model or --endpoint, not both");
+  }
+  if (a.batch < 1 || a.batch > 256) {
+    return Status::InvalidArgument("--batch must be between 1 and 256 (got " +
+                                   std::to_string(a.batch) + ")");
+  }
+  if (!a.endpoint.empty() && (a.batch > 1 || a.require_gpu)) {
+    return Status::InvalidArgument(
+        "--batch and --require-gpu are for an in-process --model, not --endpoint");
   }
   if (!a.endpoint.empty()) {
     return vision::EndpointVisionModel::Create({.url = a.endpoint, .model = a.endpoint_model})
@@ -66,15 +80,33 @@ Result<std::unique_ptr<vision::VisionModel>> LoadModel(const ModelFlags& a, doub
   lo.n_threads = static_cast<int>(a.threads);
   lo.n_gpu_layers = static_cast<int>(a.gpu_layers);
   lo.n_ctx = static_cast<int>(a.ctx);
+  std::string warning;
+  RETURN_IF_ERROR(vision::CheckGpu(vision::ProbeGpu(), a.require_gpu, &warning));
+  if (!warning.empty()) LogWarn(warning);
   const bool tty = isatty(STDERR_FILENO);
   if (tty) std::fprintf(stderr, "loading %s ...\r", a.model.c_str());
-  auto m = vision::LlamaVisionModel::Load(lo);
-  if (tty) std::fprintf(stderr, "\033[K");
-  if (!m.ok()) return m.status();
-  if (load_ms) *load_ms = (*m)->load_ms();
-  LogInfo("loaded " + (*m)->Name() + " in " + std::to_string(static_cast<int>((*m)->load_ms())) +
-          " ms");
-  return std::unique_ptr<vision::VisionModel>(std::move(m).value());
+  std::unique_ptr<vision::VisionModel> model;
+  double ms = 0;
+  if (a.batch > 1) {
+    vision::BatchEngineOptions bo;
+    bo.max_batch = static_cast<int>(a.batch);
+    bo.max_tokens = a.max_tokens > 0 ? a.max_tokens : 512;
+    auto m = vision::BatchEngine::Load(lo, bo);
+    if (tty) std::fprintf(stderr, "\033[K");
+    if (!m.ok()) return m.status();
+    ms = (*m)->load_ms();
+    model = std::move(m).value();
+  } else {
+    auto m = vision::LlamaVisionModel::Load(lo);
+    if (tty) std::fprintf(stderr, "\033[K");
+    if (!m.ok()) return m.status();
+    ms = (*m)->load_ms();
+    model = std::move(m).value();
+  }
+  if (load_ms) *load_ms = ms;
+  LogInfo("loaded " + model->Name() + " in " + std::to_string(static_cast<int>(ms)) + " ms" +
+          (a.batch > 1 ? " (--batch " + std::to_string(a.batch) + ")" : ""));
+  return model;
 }
 
 }  // namespace altscribe::cli

@@ -1,5 +1,6 @@
 // altscribe serve — the HTTP API, the page for authors, full-description pages and metrics.
 #include <signal.h>
+#include <algorithm>
 
 #include <cstdio>
 #include <thread>
@@ -121,7 +122,9 @@ int RunServe(const std::vector<std::string>& argv) {
     return 2;
   }
 
-  so.threads = static_cast<int>(a.threads);
+  // With --batch K, K requests must be able to reach the model at once.
+  so.threads = static_cast<int>(std::max(a.threads, a.model.batch));
+  a.model.max_tokens = static_cast<int>(a.max_tokens);
   so.max_body_bytes = static_cast<uint64_t>(a.max_mb) * 1'000'000;
   so.api.tokens = *tokens;
   so.api.ip_limit = {static_cast<double>(a.ip_rate), static_cast<double>(a.ip_burst)};

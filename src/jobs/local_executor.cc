@@ -51,7 +51,8 @@ LocalExecutor::LocalExecutor(vision::VisionModel& model, LocalExecutorOptions op
       options_(std::move(options)),
       model_name_(model.Name()),
       worker_(options_.worker_name.empty() ? DefaultWorkerName() : options_.worker_name) {
-  int n = std::max(1, options_.threads);
+  // A batching model generates Concurrency() images together only when that many are in it.
+  int n = std::max({1, options_.threads, model.Concurrency()});
   threads_.reserve(n);
   for (int i = 0; i < n; ++i) threads_.emplace_back([this] { WorkerLoop(); });
 }

@@ -4,7 +4,9 @@
 // fetch (jobs/fetch.h), decode and describe them through one shared vision::VisionModel. A
 // LlamaVisionModel runs one generation at a time (it serialises internally), so with two or more
 // workers the fetching and decoding of the next images overlap with the model's work on the
-// current one; an endpoint model runs requests truly in parallel. A job's items always come back
+// current one; an endpoint model runs requests truly in parallel. A batching model
+// (vision::BatchEngine, --batch K) gets at least model.Concurrency() workers, so K images
+// generate together. A job's items always come back
 // in image order, whichever image finished first.
 //
 // A failure of one image (a 404, bytes that are not an image, a sha256 mismatch, a model error)
@@ -33,7 +35,7 @@
 namespace altscribe::jobs {
 
 struct LocalExecutorOptions {
-  int threads = 2;     // worker threads (at least 1)
+  int threads = 2;     // worker threads (at least 1, and at least model.Concurrency())
   int max_tokens = 0;  // per image; 0 = the mode's default
   FetchPolicy fetch;   // allow-list, private-address blocking, size and time limits
   vision::DecodeLimits decode;

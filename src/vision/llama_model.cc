@@ -112,6 +112,15 @@ std::string LlamaBackends() {
   return out;
 }
 
+llama_sampler* NewDescribeSampler(const llama_model* model) {
+  const llama_vocab* vocab = llama_model_get_vocab(model);
+  llama_sampler* smpl = llama_sampler_chain_init(llama_sampler_chain_default_params());
+  llama_sampler_chain_add(
+      smpl, llama_sampler_init_penalties(llama_vocab_n_tokens(vocab), 64, 1.1f, 0.0f, 0.0f));
+  llama_sampler_chain_add(smpl, llama_sampler_init_greedy());
+  return smpl;
+}
+
 Result<std::string> ReadProjectorType(const std::string& mmproj_path) {
   gguf_init_params p = {/*no_alloc=*/true, /*ctx=*/nullptr};
   gguf_context* g = gguf_init_from_file(mmproj_path.c_str(), p);
@@ -183,8 +192,9 @@ Result<std::unique_ptr<LlamaVisionModel>> LlamaVisionModel::Load(const LlamaMode
   cp.n_threads = threads;
   cp.n_threads_batch = threads;
   cp.no_perf = true;
-  m->ctx_ = llama_init_from_model(m->model_, cp);
-  if (!m->ctx_) {
+  m->n_threads_ = threads;
+  if (o.single_stream_context) m->ctx_ = llama_init_from_model(m->model_, cp);
+  if (o.single_stream_context && !m->ctx_) {
     return Status::Model("cannot create a context for " + o.model_path + ": " + TakeLastError());
   }
 
@@ -259,6 +269,7 @@ Result<std::string> LlamaVisionModel::FormatPrompt(const Prompt& prompt) const {
 Result<ModelOutput> LlamaVisionModel::Generate(const Image& image, const Prompt& prompt,
                                                int max_tokens) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (!ctx_) return Status::Internal("this model was loaded without a context (batch engine)");
   ModelOutput out;
   ASSIGN_OR_RETURN(std::string text, FormatPrompt(prompt));
 
@@ -303,11 +314,7 @@ Result<ModelOutput> LlamaVisionModel::Generate(const Image& image, const Prompt&
 
   auto t1 = Clock::now();
   const llama_vocab* vocab = llama_model_get_vocab(model_);
-  llama_sampler* smpl = llama_sampler_chain_init(llama_sampler_chain_default_params());
-  // Greedy with a mild repetition penalty: deterministic, and small models stop looping.
-  llama_sampler_chain_add(
-      smpl, llama_sampler_init_penalties(llama_vocab_n_tokens(vocab), 64, 1.1f, 0.0f, 0.0f));
-  llama_sampler_chain_add(smpl, llama_sampler_init_greedy());
+  llama_sampler* smpl = NewDescribeSampler(model_);
   std::string generated;
   char piece[256];
   Status status;

@@ -27,6 +27,9 @@ struct LlamaModelOptions {
   int n_gpu_layers = -1;      // -1 = all when a GPU backend is present, else 0
   int n_ctx = 8192;           // capped at the model's training context
   bool ignore_eos = false;    // benchmarks only: always generate max_tokens tokens
+  // false: load and check the model and projector but create no context of its own (the batch
+  // engine, batch_engine.h, makes one for K sequences); Generate() then fails.
+  bool single_stream_context = true;
 };
 
 class LlamaVisionModel final : public VisionModel {
@@ -43,9 +46,16 @@ class LlamaVisionModel final : public VisionModel {
   const std::string& chat_template() const { return template_name_; }
   double load_ms() const { return load_ms_; }
 
+  // For the batch engine, which shares the loaded weights: the prompt in the chat template with
+  // the image marker, the llama.cpp handles (owned by this object), and the load settings.
+  Result<std::string> FormatPrompt(const Prompt& prompt) const;
+  llama_model* llama() const { return model_; }
+  mtmd_context* mtmd() const { return mtmd_; }
+  bool ignore_eos() const { return ignore_eos_; }
+  int n_threads() const { return n_threads_; }
+
  private:
   LlamaVisionModel() = default;
-  Result<std::string> FormatPrompt(const Prompt& prompt) const;
 
   llama_model* model_ = nullptr;
   llama_context* ctx_ = nullptr;
@@ -56,8 +66,13 @@ class LlamaVisionModel final : public VisionModel {
   double load_ms_ = 0;
   int n_batch_ = 2048;
   bool ignore_eos_ = false;
+  int n_threads_ = 1;
   std::mutex mu_;
 };
+
+// The sampler chain every describe uses (greedy with a mild repetition penalty: deterministic,
+// and small models stop looping). The caller frees it with llama_sampler_free.
+llama_sampler* NewDescribeSampler(const llama_model* model);
 
 // Returns the projector type stored in an mmproj GGUF ("mlp", "qwen2.5vl", "gemma3", ...).
 Result<std::string> ReadProjectorType(const std::string& mmproj_path);

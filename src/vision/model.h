@@ -32,6 +32,10 @@ class VisionModel {
 
   // What produced the text, for JSON output and attribution ("smolvlm-256m-instruct-q8_0").
   virtual std::string Name() const = 0;
+
+  // How many Generate() calls it pays to have in flight at once: callers with a pool of threads
+  // (jobs::LocalExecutor, describe) run at least this many. 1 = one at a time is as fast.
+  virtual int Concurrency() const { return 1; }
 };
 
 }  // namespace altscribe::vision

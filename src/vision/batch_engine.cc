@@ -1,0 +1,337 @@
+#include "vision/batch_engine.h"
+
+#include <llama.h>
+#include <mtmd-helper.h>
+#include <mtmd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <future>
+
+#include "core/log.h"
+
+namespace altscribe::vision {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double MsSince(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+// Room for what the prompt may add beyond the probe's (OCR text quoted to the model, a longer
+// mode instruction).
+constexpr int kPromptSlack = 256;
+
+// Tokenizes `text` with one image; returns the chunks (caller frees) or an error.
+Result<mtmd_input_chunks*> Tokenize(mtmd_context* mtmd, const Image& image,
+                                    const std::string& text) {
+  mtmd_bitmap* bitmap = mtmd_bitmap_init(image.width, image.height, image.rgb.data());
+  mtmd_input_chunks* chunks = mtmd_input_chunks_init();
+  mtmd_input_text input = {text.c_str(), text.size(), /*add_special=*/true,
+                           /*parse_special=*/true};
+  const mtmd_bitmap* bitmaps[] = {bitmap};
+  int32_t rc = mtmd_tokenize(mtmd, chunks, &input, bitmaps, 1);
+  mtmd_bitmap_free(bitmap);
+  if (rc != 0) {
+    mtmd_input_chunks_free(chunks);
+    return Status::Model("could not prepare the image for the model (mtmd_tokenize " +
+                         std::to_string(rc) + ")");
+  }
+  return chunks;
+}
+
+int ImageTokens(const mtmd_input_chunks* chunks) {
+  int n = 0;
+  for (size_t i = 0; i < mtmd_input_chunks_size(chunks); ++i) {
+    const mtmd_input_chunk* c = mtmd_input_chunks_get(chunks, i);
+    if (mtmd_input_chunk_get_type(c) == MTMD_INPUT_CHUNK_TYPE_IMAGE) {
+      n += static_cast<int>(mtmd_input_chunk_get_n_tokens(c));
+    }
+  }
+  return n;
+}
+
+std::string GiB(double bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f GiB", bytes / (1024.0 * 1024 * 1024));
+  return buf;
+}
+
+}  // namespace
+
+struct BatchEngine::Sequence {
+  const int id;
+  explicit Sequence(int i) : id(i) {}
+  bool live = false;
+  Done done;
+  int max_tokens = 0;
+  llama_sampler* sampler = nullptr;
+  int32_t next = 0;       // sampled, not yet decoded
+  int32_t batch_row = 0;  // its row in the current decode step
+  ModelOutput out;
+  Clock::time_point generate_start;
+};
+
+int ContextPerSequence(int image_and_prompt, int max_tokens, int cap) {
+  int need = image_and_prompt + max_tokens;
+  int rounded = (need + 255) / 256 * 256;
+  return cap > 0 ? std::min(rounded, cap) : rounded;
+}
+
+Result<std::unique_ptr<BatchEngine>> BatchEngine::Load(const LlamaModelOptions& model,
+                                                       const BatchEngineOptions& options) {
+  auto start = Clock::now();
+  if (options.max_batch < 1 || options.max_batch > 256) {
+    return Status::InvalidArgument("--batch must be between 1 and 256 (got " +
+                                   std::to_string(options.max_batch) + ")");
+  }
+  LlamaModelOptions weights_options = model;
+  weights_options.single_stream_context = false;
+  ASSIGN_OR_RETURN(auto weights, LlamaVisionModel::Load(weights_options));
+
+  std::unique_ptr<BatchEngine> e(new BatchEngine());
+  e->options_ = options;
+  e->options_.max_tokens = std::max(1, options.max_tokens);
+  e->weights_ = std::move(weights);
+
+  // Count what one image and the longest prompt take, with a probe image of the usual size.
+  const int side = std::max(14, options.probe_side);
+  Image probe{static_cast<uint32_t>(side), static_cast<uint32_t>(side),
+              std::vector<uint8_t>(static_cast<size_t>(side) * side * 3, 128)};
+  ASSIGN_OR_RETURN(std::string text, e->weights_->FormatPrompt(BuildPrompt(Mode::kDetail, {})));
+  ASSIGN_OR_RETURN(mtmd_input_chunks * chunks, Tokenize(e->weights_->mtmd(), probe, text));
+  e->probe_tokens_ = static_cast<int>(mtmd_helper_get_n_tokens(chunks));
+  const int image_tokens = ImageTokens(chunks);
+  mtmd_input_chunks_free(chunks);
+
+  llama_model* lm = e->weights_->llama();
+  const int train_ctx = llama_model_n_ctx_train(lm);
+  const int cap = train_ctx > 0 ? std::min(model.n_ctx, train_ctx) : model.n_ctx;
+  e->n_ctx_seq_ = ContextPerSequence(e->probe_tokens_ + kPromptSlack, e->options_.max_tokens, cap);
+  const int k = options.max_batch;
+
+  llama_context_params cp = llama_context_default_params();
+  cp.n_ctx = static_cast<uint32_t>(e->n_ctx_seq_) * static_cast<uint32_t>(k);
+  cp.n_seq_max = static_cast<uint32_t>(k);
+  cp.kv_unified = false;  // each sequence attends to its own cells only
+  // An image is one non-causal chunk: it must fit one ubatch. Decode steps carry K tokens.
+  e->n_batch_ = std::max({std::min(e->n_ctx_seq_, 2048), image_tokens, k});
+  cp.n_batch = static_cast<uint32_t>(e->n_batch_);
+  cp.n_ubatch = static_cast<uint32_t>(e->n_batch_);
+  cp.n_threads = e->weights_->n_threads();
+  cp.n_threads_batch = e->weights_->n_threads();
+  cp.no_perf = true;
+  e->ctx_ = llama_init_from_model(lm, cp);
+  if (!e->ctx_) {
+    // K/V per token: 2 tensors x layers x KV width, in f16.
+    const double kv_bytes = 2.0 * llama_model_n_layer(lm) * llama_model_n_embd(lm) * 2.0 *
+                            llama_model_n_head_kv(lm) / std::max(1, llama_model_n_head(lm)) *
+                            cp.n_ctx;
+    return Status::Model("cannot create a context for --batch " + std::to_string(k) + " (" +
+                         std::to_string(k) + " images x " + std::to_string(e->n_ctx_seq_) +
+                         " tokens, about " + GiB(kv_bytes) +
+                         " of KV memory): out of memory? Try a smaller --batch (or --ctx)");
+  }
+  e->n_ctx_seq_ = static_cast<int>(llama_n_ctx_seq(e->ctx_));
+  for (int i = 0; i < k; ++i) e->seqs_.push_back(std::make_unique<Sequence>(i));
+  e->load_ms_ = MsSince(start);
+  LogInfo("batch engine: " + std::to_string(k) + " sequences x " + std::to_string(e->n_ctx_seq_) +
+          " tokens (image + prompt " + std::to_string(e->probe_tokens_) + ", budget " +
+          std::to_string(e->options_.max_tokens) + ")");
+  e->thread_ = std::thread([p = e.get()] { p->Run(); });
+  return e;
+}
+
+BatchEngine::~BatchEngine() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  for (auto& s : seqs_) {
+    if (s->sampler) llama_sampler_free(s->sampler);
+  }
+  if (ctx_) llama_free(ctx_);
+}
+
+BatchEngineStats BatchEngine::stats() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return stats_;
+}
+
+void BatchEngine::Submit(Image image, Prompt prompt, int max_tokens, Done done) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!stopping_) {
+      waiting_.push_back({std::move(image), std::move(prompt), max_tokens, std::move(done)});
+      cv_.notify_all();
+      return;
+    }
+  }
+  done(Status::Internal("the model is shutting down"));
+}
+
+Result<ModelOutput> BatchEngine::Generate(const Image& image, const Prompt& prompt,
+                                          int max_tokens) {
+  std::promise<Result<ModelOutput>> answer;
+  auto future = answer.get_future();
+  Submit(image, prompt, max_tokens,
+         [&answer](Result<ModelOutput> r) { answer.set_value(std::move(r)); });
+  return future.get();
+}
+
+void BatchEngine::Run() {
+  for (;;) {
+    Request next;
+    bool admit = false;
+    std::deque<Request> refused;
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      cv_.wait(l, [this] { return stopping_ || !waiting_.empty() || live_ > 0; });
+      if (stopping_) {
+        refused.swap(waiting_);
+      } else if (!waiting_.empty() && live_ < options_.max_batch) {
+        next = std::move(waiting_.front());
+        waiting_.pop_front();
+        admit = true;
+      }
+    }
+    for (Request& r : refused) r.done(Status::Internal("the model is shutting down"));
+    if (admit) Admit(std::move(next));
+    if (live_ > 0) {
+      Step();
+    } else if (!admit) {
+      std::lock_guard<std::mutex> l(mu_);
+      if (stopping_ && waiting_.empty()) return;
+    }
+  }
+}
+
+void BatchEngine::Admit(Request request) {
+  Sequence* seq = nullptr;
+  for (auto& s : seqs_) {
+    if (!s->live) {
+      seq = s.get();
+      break;
+    }
+  }
+  seq->done = std::move(request.done);
+  seq->max_tokens = request.max_tokens;
+  seq->out = ModelOutput{};
+  auto t0 = Clock::now();
+  auto text = weights_->FormatPrompt(request.prompt);
+  if (!text.ok()) return Finish(*seq, text.status());
+  auto chunks = Tokenize(weights_->mtmd(), request.image, *text);
+  if (!chunks.ok()) return Finish(*seq, chunks.status());
+  const size_t n_prompt = mtmd_helper_get_n_tokens(*chunks);
+  seq->out.image_tokens = ImageTokens(*chunks);
+  if (n_prompt + static_cast<size_t>(std::max(0, request.max_tokens)) >
+      static_cast<size_t>(n_ctx_seq_)) {
+    mtmd_input_chunks_free(*chunks);
+    return Finish(*seq,
+                  Status::TooLarge("the image and prompt need " + std::to_string(n_prompt) +
+                                   " tokens plus " + std::to_string(request.max_tokens) +
+                                   " to generate, more than the " + std::to_string(n_ctx_seq_) +
+                                   " each of the --batch " + std::to_string(options_.max_batch) +
+                                   " images has (raise --ctx, lower --max-side or --max-tokens)"));
+  }
+  llama_memory_seq_rm(llama_get_memory(ctx_), seq->id, -1, -1);
+  llama_pos n_past = 0;
+  int32_t rc = mtmd_helper_eval_chunks(weights_->mtmd(), ctx_, *chunks, 0, seq->id, n_batch_,
+                                       /*logits_last=*/true, &n_past);
+  mtmd_input_chunks_free(*chunks);
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    ++stats_.admitted;
+  }
+  if (rc != 0) {
+    return Finish(*seq, Status::Model("the model failed to read the image (eval " +
+                                      std::to_string(rc) + ")"));
+  }
+  seq->out.prompt_tokens = static_cast<int>(n_prompt);
+  seq->out.encode_ms = MsSince(t0);
+  seq->generate_start = Clock::now();
+  if (request.max_tokens <= 0) return Finish(*seq, Status::Ok());
+  if (seq->sampler) llama_sampler_free(seq->sampler);
+  seq->sampler = NewDescribeSampler(weights_->llama());
+  seq->live = true;
+  ++live_;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stats_.peak_live = std::max(stats_.peak_live, live_);
+  }
+  // The first token comes from the prefill's logits, which the next decode overwrites.
+  if (!Accept(*seq, llama_sampler_sample(seq->sampler, ctx_, -1))) Finish(*seq, Status::Ok());
+}
+
+bool BatchEngine::Accept(Sequence& seq, int32_t tok) {
+  const llama_vocab* vocab = llama_model_get_vocab(weights_->llama());
+  if (!weights_->ignore_eos() && llama_vocab_is_eog(vocab, tok)) return false;
+  char piece[256];
+  int n = llama_token_to_piece(vocab, tok, piece, sizeof piece, 0, /*special=*/false);
+  if (n > 0) seq.out.text.append(piece, static_cast<size_t>(n));
+  ++seq.out.generated_tokens;
+  if (seq.out.generated_tokens >= seq.max_tokens) return false;
+  seq.next = tok;
+  return true;
+}
+
+void BatchEngine::Step() {
+  std::vector<Sequence*> rows;
+  for (auto& s : seqs_) {
+    if (s->live) rows.push_back(s.get());
+  }
+  // One decode for all rows; with per_sequence_decode one decode per row (see the header).
+  const size_t group = options_.per_sequence_decode ? 1 : rows.size();
+  llama_batch batch = llama_batch_init(static_cast<int32_t>(group), 0, 1);
+  llama_pos* own_pos = batch.pos;
+  batch.pos = nullptr;  // positions follow each sequence's cells, as in the single-stream path
+  for (size_t first = 0; first < rows.size(); first += group) {
+    batch.n_tokens = 0;
+    for (size_t r = first; r < std::min(rows.size(), first + group); ++r) {
+      Sequence* s = rows[r];
+      const int32_t i = batch.n_tokens++;
+      batch.token[i] = s->next;
+      batch.n_seq_id[i] = 1;
+      batch.seq_id[i][0] = s->id;
+      batch.logits[i] = 1;
+      s->batch_row = i;
+    }
+    const int32_t rc = llama_decode(ctx_, batch);
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      ++stats_.decode_steps;
+      if (batch.n_tokens > 1) ++stats_.multi_decode_steps;
+    }
+    for (size_t r = first; r < std::min(rows.size(), first + group); ++r) {
+      Sequence* s = rows[r];
+      if (rc != 0) {
+        Finish(*s, Status::Model("the model failed while generating (llama_decode " +
+                                 std::to_string(rc) + ")"));
+      } else if (!Accept(*s, llama_sampler_sample(s->sampler, ctx_, s->batch_row))) {
+        Finish(*s, Status::Ok());
+      }
+    }
+  }
+  batch.pos = own_pos;
+  llama_batch_free(batch);
+}
+
+void BatchEngine::Finish(Sequence& seq, Status error) {
+  if (seq.live) {
+    seq.live = false;
+    --live_;
+    seq.out.generate_ms = MsSince(seq.generate_start);
+  }
+  llama_memory_seq_rm(llama_get_memory(ctx_), seq.id, -1, -1);
+  Done done = std::move(seq.done);
+  seq.done = nullptr;
+  if (error.ok()) {
+    done(std::move(seq.out));
+  } else {
+    done(std::move(error));
+  }
+}
+
+}  // namespace altscribe::vision

@@ -1,0 +1,135 @@
+// vision/batch_engine.h — many images through one llama.cpp context at once (continuous batching).
+//
+// Up to K images are in flight, each in its own sequence of ONE llama context (non-unified KV
+// memory: every sequence has its own share of n_ctx). One scheduler thread owns the context:
+//   - it admits a waiting image into a free sequence: vision encode + prefill of that one image
+//     (mtmd_helper_eval_chunks into its seq_id), then samples its first token at once;
+//   - then runs ONE llama_decode carrying one token for every unfinished sequence and samples each
+//     sequence from its own row of logits with its own sampler chain (the chain of the
+//     single-stream path, NewDescribeSampler, so the text is the same for the same image);
+//   - between two decode steps it admits the next waiting image (one per step while others
+//     generate, so a new image costs the running ones one prefill, never a whole queue of them);
+//   - a sequence ends at end-of-generation or at its own token budget; its KV cells are freed
+//     (llama_memory_seq_rm) and its caller is answered at once.
+// Same text? Everything but the matrix kernels is the single-stream path: the same prompt, the
+// same prefill, the same sampler chain per sequence, positions from each sequence's own cells,
+// and attention over that sequence's own KV stream. But llama.cpp picks its matrix-multiply
+// kernel by the number of rows in a decode (on the CPU, llamafile's sgemm from 2 rows and
+// ggml's vec_dot for 1; on CUDA, mmvq/mmvf for a few rows and mmq/cuBLAS for more), and those sum
+// in different orders, so logits differ in the last bits; where two tokens are nearly tied (the
+// random-weight test model, often) greedy picks can differ. With per_sequence_decode the engine
+// uses the one-row kernels and its text is identical to the single-stream text
+// (batch_engine_test proves it for K = 1, 4 and 8 with images admitted mid-generation).
+//
+// A prompt that does not fit one sequence's share of the context fails alone (TooLarge); the
+// others are unaffected. A failed decode step fails the sequences in it, and only them.
+//
+// KV memory is sized from K: each sequence gets the tokens of a probe image (the projector's
+// image tokens, measured at load) + the prompt + the largest token budget, rounded up to 256 and
+// capped by --ctx. When the context cannot be created (out of GPU or host memory) Load() says so
+// and suggests a smaller --batch.
+//
+// Thread-safe: Generate() and Submit() may be called from any number of threads. The destructor
+// lets running sequences finish and fails images still waiting.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "vision/llama_model.h"
+#include "vision/model.h"
+
+struct llama_context;
+
+namespace altscribe::vision {
+
+struct BatchEngineOptions {
+  int max_batch = 8;     // K: images generating at once (sequences in the context), 1..256
+  int max_tokens = 512;  // the largest per-image token budget asked for; sizes the KV memory
+  int probe_side = 336;  // side of the square image used to count the projector's image tokens
+  // One llama_decode per sequence per step instead of one for all: the matrix kernels of the
+  // single-stream path, so the text is bit for bit the single-stream text (see the note above);
+  // K times the decode calls. For checking the scheduler, and for exact reproducibility.
+  bool per_sequence_decode = false;
+};
+
+struct BatchEngineStats {
+  int peak_live = 0;                // most sequences generating at the same time
+  uint64_t decode_steps = 0;        // batched decode calls
+  uint64_t multi_decode_steps = 0;  // of which carried two or more sequences
+  uint64_t admitted = 0;            // images prefilled
+};
+
+class BatchEngine final : public VisionModel {
+ public:
+  using Done = std::function<void(Result<ModelOutput>)>;
+
+  // Loads the model and projector (LlamaVisionModel::Load's checks and messages) and one context
+  // for options.max_batch sequences. model.n_ctx caps the context of each sequence.
+  static Result<std::unique_ptr<BatchEngine>> Load(const LlamaModelOptions& model,
+                                                   const BatchEngineOptions& options);
+  ~BatchEngine() override;
+  BatchEngine(const BatchEngine&) = delete;
+  BatchEngine& operator=(const BatchEngine&) = delete;
+
+  // Queues one image; `done` runs on the scheduler thread when its text is complete (or failed).
+  // `done` may call Submit() again; it must not block for long (the other sequences wait).
+  void Submit(Image image, Prompt prompt, int max_tokens, Done done);
+
+  // Submit() and wait: blocks until this image's text is complete.
+  Result<ModelOutput> Generate(const Image& image, const Prompt& prompt, int max_tokens) override;
+  std::string Name() const override { return weights_->Name(); }
+  int Concurrency() const override { return options_.max_batch; }
+
+  const std::string& chat_template() const { return weights_->chat_template(); }
+  double load_ms() const { return load_ms_; }
+  int context_per_image() const { return n_ctx_seq_; }  // tokens each sequence may hold
+  int image_tokens() const { return probe_tokens_; }    // of the probe image, prompt included
+  BatchEngineStats stats() const;
+
+ private:
+  struct Request {
+    Image image;
+    Prompt prompt;
+    int max_tokens = 0;
+    Done done;
+  };
+  struct Sequence;
+
+  BatchEngine() = default;
+  void Run();                               // the scheduler thread
+  void Admit(Request request);              // encode + prefill one image, sample its first token
+  void Step();                              // one batched decode over the live sequences
+  bool Accept(Sequence& seq, int32_t tok);  // true while the sequence goes on
+  void Finish(Sequence& seq, Status error);
+
+  std::unique_ptr<LlamaVisionModel> weights_;
+  llama_context* ctx_ = nullptr;
+  BatchEngineOptions options_;
+  double load_ms_ = 0;
+  int n_ctx_seq_ = 0;
+  int n_batch_ = 2048;
+  int probe_tokens_ = 0;
+  std::vector<std::unique_ptr<Sequence>> seqs_;  // one per seq_id; scheduler thread only
+  int live_ = 0;                                 // scheduler thread only
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Request> waiting_;  // GUARDED_BY(mu_)
+  bool stopping_ = false;        // GUARDED_BY(mu_)
+  BatchEngineStats stats_;       // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
+// The context each of K sequences gets: image_and_prompt + max_tokens, rounded up to 256 and
+// capped at cap (the --ctx or the model's training context). Pure, for tests and sizing notes.
+int ContextPerSequence(int image_and_prompt, int max_tokens, int cap);
+
+}  // namespace altscribe::vision
