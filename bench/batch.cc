@@ -11,6 +11,7 @@
 //
 //   bench/batch [--model M --mmproj P] [--k 1,8,32,64] [--single N] [--per-k-images N]
 //               [--max-tokens N] [--side PX] [--threads N] [--json FILE] [--write-jpeg FILE]
+//               [--full-prompt]  (the describe prompt instead of the anchors' one-line prompt)
 // Without --model it generates the tiny test model into a temporary directory.
 #include <unistd.h>
 
@@ -75,6 +76,7 @@ int main(int argc, char** argv) {
   std::string model, mmproj, json_path, jpeg_path;
   std::vector<int> ks = {1, 8, 32, 64};
   int single = 5, per_k = 0, max_tokens = 128, side = 336, threads = 0;
+  bool full_prompt = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -94,6 +96,8 @@ int main(int argc, char** argv) {
       side = std::max(14, std::atoi(next().c_str()));
     else if (a == "--threads")
       threads = std::atoi(next().c_str());
+    else if (a == "--full-prompt")
+      full_prompt = true;
     else if (a == "--json")
       json_path = next();
     else if (a == "--write-jpeg")
@@ -120,7 +124,11 @@ int main(int argc, char** argv) {
         .write(reinterpret_cast<const char*>(jpeg.data()),
                static_cast<std::streamsize>(jpeg.size()));
   }
-  const vision::Prompt prompt = vision::BuildPrompt(vision::Mode::kAlt, vision::Language{});
+  // The anchors' prompt: the image and one short instruction (~40 tokens with the template), not
+  // the describe prompt (~700 tokens of style rules), unless --full-prompt.
+  const vision::Prompt prompt =
+      full_prompt ? vision::BuildPrompt(vision::Mode::kAlt, vision::Language{})
+                  : vision::Prompt{"", "Describe this image for someone who cannot see it."};
   vision::LlamaModelOptions lo{
       .model_path = model, .mmproj_path = mmproj, .n_threads = threads, .ignore_eos = true};
   json doc = {{"model", model}, {"max_tokens", max_tokens}, {"side", side}};

@@ -107,12 +107,12 @@ if [ -n "${MTMD_CLI:-}" ] && [ -x "$MTMD_CLI" ]; then
   for i in $(seq "$cli_runs"); do
     log=$OUT/mtmd_cli_$i.log
     t=$SECONDS
-    "$MTMD_CLI" -m "$M" --mmproj "$P" --image "$work/image.jpg" -n $tokens --ignore-eos --temp 0 \
-      -t $threads -c 4096 -ngl 999 -p "Describe this image for someone who cannot see it." \
+    "$MTMD_CLI" -m "$M" --mmproj "$P" --image "$work/image.jpg" -n $tokens --ignore-eos --temp 0 --perf -v \
+      -t $threads -c 4096 -ngl 999 --chat-template vicuna -p "Describe this image for someone who cannot see it." \
       >"$log" 2>&1 </dev/null || { tail -5 "$log"; die "llama-mtmd-cli failed (log $log)"; }
-    enc=$(grep -o 'slice encoded in [0-9]* ms' "$log" | awk '{s+=$4} END {print s+0}')
+    enc=$(grep -o 'encod[a-z ]* done in [0-9]* ms' "$log" | awk '{s+=$(NF-1)} END {print s+0}')
     pe=$(sed -n 's/.*prompt eval time = *\([0-9.]*\) ms \/ *\([0-9]*\) tokens.*/\1 \2/p' "$log")
-    ev=$(sed -n 's/.* eval time = *\([0-9.]*\) ms \/ *\([0-9]*\) runs.*/\1 \2/p' "$log")
+    ev=$(sed -n '/prompt eval/!s/.* eval time = *\([0-9.]*\) ms \/ *\([0-9]*\) runs.*/\1 \2/p' "$log")
     python3 - "$OUT/mtmd_cli.json" "$enc" "$pe" "$ev" "$((SECONDS - t))" <<'EOF'
 import json, sys
 path, enc, pe, ev, wall = sys.argv[1:]
