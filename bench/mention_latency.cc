@@ -29,6 +29,9 @@
 //   --network FILE (default build/devnet/network.json)  --altscribe BIN (default ../altscribe
 //   beside this binary)  --mentions N  --interval-ms N  --poll-ms N  --anchor-mentions N
 //   --anchor-poll-ms N  --threads N (the bot's model threads, default 2)
+//   --intake firehose: also runs the bot with `--intake firehose` from the network's PDS (its
+//   subscribeRepos) on the same mentions pattern, in the same run, and adds its row (the intake
+//   stage is then the stream, not indexing + polling).
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -93,6 +96,7 @@ struct Options {
   std::string network, altscribe;
   int mentions = 50, interval_ms = 300, poll_ms = 200;
   int anchor_mentions = 6, anchor_poll_ms = 10'000, threads = 2;
+  std::string intake;  // "" or "firehose": an extra run with --intake firehose
 };
 
 // Watches the bot's repository from a thread: when a post replying to each parent URI was first
@@ -210,7 +214,8 @@ class Bench {
   }
 
   // Runs the bot with `poll_ms` on 1 warm-up + `n` mentions posted every `interval_ms`.
-  std::vector<Sample> Run(const std::string& name, int poll_ms, int n, int interval_ms) {
+  std::vector<Sample> Run(const std::string& name, int poll_ms, int n, int interval_ms,
+                          std::vector<std::string> extra_args = {}) {
     std::vector<Ref> targets;  // made first, so that the pace of the mentions is steady
     for (int i = 0; i <= n; ++i) {
       devnet::PostSpec post;
@@ -220,10 +225,27 @@ class Bench {
     }
     std::string log = dir_ + "/bot-" + name + ".log";
     logs_.push_back(log);
-    BotChild bot({o_.altscribe, "bot", "--pds", net_.pds, "--handle", bot_.handle, "--state",
-                  dir_ + "/bot.db", "--plc", net_.plc, "--allow-private-fetch", "--poll-ms",
-                  std::to_string(poll_ms), "--model", dir_ + "/model.gguf", "--mmproj",
-                  dir_ + "/mmproj.gguf", "--threads", std::to_string(o_.threads)},
+    std::vector<std::string> args = {o_.altscribe,
+                                     "bot",
+                                     "--pds",
+                                     net_.pds,
+                                     "--handle",
+                                     bot_.handle,
+                                     "--state",
+                                     dir_ + "/bot.db",
+                                     "--plc",
+                                     net_.plc,
+                                     "--allow-private-fetch",
+                                     "--poll-ms",
+                                     std::to_string(poll_ms),
+                                     "--model",
+                                     dir_ + "/model.gguf",
+                                     "--mmproj",
+                                     dir_ + "/mmproj.gguf",
+                                     "--threads",
+                                     std::to_string(o_.threads)};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    BotChild bot(args,
                  // One requester posts every mention: the courtesy limits would (rightly) stop
                  // them, so they are lifted for the measurement.
                  {"ALTSCRIBE_APP_PASSWORD=" + bot_.password, "ALTSCRIBE_LOG=debug",
@@ -358,9 +380,11 @@ std::vector<double> Latencies(const std::vector<Sample>& samples) {
 }
 
 void PrintTable(const Options& o, const std::vector<Sample>& ours,
-                const std::vector<Sample>& anchor, Bench& bench) {
-  std::vector<double> a = Latencies(ours), b = Latencies(anchor);
+                const std::vector<Sample>& anchor, const std::vector<Sample>& firehose,
+                Bench& bench) {
+  std::vector<double> a = Latencies(ours), b = Latencies(anchor), f = Latencies(firehose);
   auto ours_rows = bench.Stages(ours), anchor_rows = bench.Stages(anchor);  // may throw: first
+  auto firehose_rows = firehose.empty() ? ours_rows : bench.Stages(firehose);
   std::printf("mention posted -> first reply part visible, local Bluesky network, tiny model\n");
   std::printf(
       "(each run: altscribe bot, 1 warm-up mention not counted, then the mentions below)\n\n");
@@ -370,6 +394,12 @@ void PrintTable(const Options& o, const std::vector<Sample>& ours,
                 o.mentions, o.interval_ms);
   std::printf("%-46s %8.0f %8.0f %8.0f %8.0f\n", label, Pct(a, .5), Pct(a, .9), Pct(a, .99),
               Pct(a, 1));
+  if (!firehose.empty()) {
+    std::snprintf(label, sizeof label, "altscribe --intake firehose: %d, one every %d ms",
+                  o.mentions, o.interval_ms);
+    std::printf("%-46s %8.0f %8.0f %8.0f %8.0f\n", label, Pct(f, .5), Pct(f, .9), Pct(f, .99),
+                Pct(f, 1));
+  }
   std::snprintf(label, sizeof label, "anchor --poll-ms %d: %d, one every %d ms", o.anchor_poll_ms,
                 o.anchor_mentions, o.anchor_poll_ms / o.anchor_mentions);
   std::printf("%-46s %8.0f %8.0f %8.0f %8.0f\n", label, Pct(b, .5), Pct(b, .9), Pct(b, .99),
@@ -384,12 +414,13 @@ void PrintTable(const Options& o, const std::vector<Sample>& ours,
               o.interval_ms);
   std::printf("%-46s p50 <= 1000 ms, p99 <= 3000 ms (DESIGN.md)\n\n", "target");
 
-  std::printf("%-46s %8s %8s %8s %10s\n", "where the time goes, ms", "p50", "p90", "max",
-              "anchor p50");
+  std::printf("%-46s %8s %8s %8s %10s %10s\n", "where the time goes, ms", "p50", "p90", "max",
+              "anchor p50", "fh p50");
   for (size_t i = 0; i < ours_rows.size(); ++i) {
     const auto& v = ours_rows[i].second;
-    std::printf("%-46s %8.1f %8.1f %8.1f %10.1f\n", ours_rows[i].first.c_str(), Pct(v, .5),
-                Pct(v, .9), Pct(v, 1), Pct(anchor_rows[i].second, .5));
+    std::printf("%-46s %8.1f %8.1f %8.1f %10.1f %10.1f\n", ours_rows[i].first.c_str(), Pct(v, .5),
+                Pct(v, .9), Pct(v, 1), Pct(anchor_rows[i].second, .5),
+                firehose.empty() ? NAN : Pct(firehose_rows[i].second, .5));
   }
 }
 
@@ -430,6 +461,12 @@ Options ParseArgs(int argc, char** argv) {
       o.anchor_mentions = Positive(a, Next(argc, argv, i));
     } else if (a == "--anchor-poll-ms") {
       o.anchor_poll_ms = Positive(a, Next(argc, argv, i));
+    } else if (a == "--intake") {
+      o.intake = Next(argc, argv, i);
+      if (o.intake != "firehose" && o.intake != "notifications") {
+        throw Failure{"--intake wants firehose or notifications, not '" + o.intake + "'"};
+      }
+      if (o.intake == "notifications") o.intake.clear();
     } else if (a == "--threads") {
       o.threads = Positive(a, Next(argc, argv, i));
     } else {
@@ -466,9 +503,14 @@ int main(int argc, char** argv) {
     Bench bench(o, *net, dir);
     bench.Setup();
     std::vector<Sample> ours = bench.Run("ours", o.poll_ms, o.mentions, o.interval_ms);
+    std::vector<Sample> firehose;
+    if (o.intake == "firehose") {
+      firehose = bench.Run("firehose", o.poll_ms, o.mentions, o.interval_ms,
+                           {"--intake", "firehose", "--intake-url", net->pds});
+    }
     std::vector<Sample> anchor = bench.Run("anchor", o.anchor_poll_ms, o.anchor_mentions,
                                            o.anchor_poll_ms / o.anchor_mentions);
-    PrintTable(o, ours, anchor, bench);
+    PrintTable(o, ours, anchor, firehose, bench);
   } catch (const Failure& f) {
     return Fail(dir, f.message);
   } catch (const std::exception& e) {

@@ -90,6 +90,10 @@ Status Bot::Start() {
     LogWarn("could not set the bot self-label on the profile: " + s.message());
   }
   planner_ = std::make_unique<Planner>(*agent_, did_, options_.max_thread_depth);
+  if (options_.intake != Intake::kNotifications) {
+    // A stream can deliver a mention before the AppView has indexed it.
+    planner_->SetRecordCheck([this](const std::string& uri) { return RecordExists(uri); });
+  }
   poster_ = std::make_unique<Poster>(*agent_, store_, did_);
   LogInfo("bot " + options_.handle + " (" + did_ + ") ready" +
           (stored ? ", using the stored session" : ""));
@@ -361,7 +365,11 @@ Result<int> Bot::ProcessPending() {
 }
 
 void Bot::RequestStop() {
-  stop_ = true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+    if (stop_intake_) stop_intake_();
+  }
   wake_.notify_all();
   work_.notify_all();
 }
@@ -412,12 +420,32 @@ Status Bot::Run() {
   for (int i = 0; i < std::max(1, options_.concurrency); ++i) {
     workers.emplace_back([this] { WorkerLoop(); });
   }
+  // A stream intake runs on its own thread (bot_stream_intake.cc); it wakes this loop when it
+  // stored mentions. A stream that cannot start (a bad URL) stops the bot with its error.
+  Status intake_error;
+  std::thread intake;
+  if (options_.intake != Intake::kNotifications) {
+    intake = std::thread([this, &intake_error] {
+      Status s = RunStreamIntake();
+      if (!s.ok()) {
+        LogError(std::string(IntakeName(options_.intake)) + " intake: " + s.message());
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          intake_error = s;
+        }
+        RequestStop();
+      }
+    });
+  }
   while (!stop_) {
-    auto polled = PollOnce();
-    if (!polled.ok()) {
-      LogWarn("polling notifications: " + polled.status().message());
-      metrics::RecordError("notifications poll");
+    if (options_.intake == Intake::kNotifications) {
+      auto polled = PollOnce();
+      if (!polled.ok()) {
+        LogWarn("polling notifications: " + polled.status().message());
+        metrics::RecordError("notifications poll");
+      }
     }
+    ProcessRetractions();
     auto pending = store_.Pending(did_);
     if (!pending.ok()) {
       LogWarn("reading the state store: " + pending.status().message());
@@ -433,13 +461,16 @@ Status Bot::Run() {
     }
     work_.notify_all();
     std::unique_lock<std::mutex> lock(mu_);
-    wake_.wait_for(lock, options_.poll_interval, [this] { return stop_.load(); });
+    wake_.wait_for(lock, options_.poll_interval, [this] { return stop_.load() || kicked_; });
+    kicked_ = false;
   }
   work_.notify_all();
   for (auto& w : workers) w.join();
+  if (intake.joinable()) intake.join();
   ready_ = false;
   LogInfo("bot " + options_.handle + " stopped");
-  return Status::Ok();
+  std::lock_guard<std::mutex> lock(mu_);
+  return intake_error;
 }
 
 }  // namespace altscribe::bot

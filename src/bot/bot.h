@@ -1,6 +1,9 @@
 // bot/bot.h — one bot account's loop: intake → planner → executor → composer → poster.
 //
-// Intake polls listNotifications (mention, reply, quote) and stores new mentions together with
+// Intake (BotOptions::intake) polls listNotifications, or reads the firehose or Jetstream
+// (bot_stream_intake.cc: mentions stored with the stream cursor in one transaction; deleted
+// mentions and targets cancel unfinished mentions and retract the bot's replies). Polling reads
+// (mention, reply, quote) and stores new mentions together with
 // the watermark that follows them, in one transaction, then marks them seen (updateSeen). The
 // AppView stamps notifications with min(createdAt, indexedAt), so a post indexed late can sort
 // below the watermark: every poll reads 10 minutes below it again and the store keeps each
@@ -33,11 +36,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <span>
 #include <string>
 
 #include "atproto/identity/resolver.h"
@@ -50,6 +55,16 @@
 #include "jobs/executor.h"
 
 namespace altscribe::bot {
+
+// Where mentions come from (bot_stream_intake.cc for the streams).
+enum class Intake {
+  kNotifications,  // poll app.bsky.notification.listNotifications
+  kFirehose,       // com.atproto.sync.subscribeRepos of a relay or a PDS
+  kJetstream,      // a Jetstream instance
+};
+// "notifications", "firehose", "jetstream"; InvalidArgument naming the choices otherwise.
+Result<Intake> ParseIntake(std::string_view name);
+const char* IntakeName(Intake intake);
 
 struct BotOptions {
   std::string pds_url;  // the bot account's PDS (http://127.0.0.1:2583, https://bsky.social)
@@ -74,6 +89,11 @@ struct BotOptions {
   // When set, a reply split into several posts, or about an image with long OCR text
   // (bot/full_link.h), stores the full description and its last post links it.
   std::string public_url;
+  // The intake. Streams: a relay or PDS (firehose; default pds_url) or a Jetstream instance
+  // (required for jetstream), and Jetstream's zstd dictionary file ("" = uncompressed events).
+  Intake intake = Intake::kNotifications;
+  std::string intake_url;
+  std::string jetstream_zstd_dict;
 };
 
 class Bot {
@@ -127,6 +147,17 @@ class Bot {
 
   void WorkerLoop();
 
+  // bot_stream_intake.cc: the firehose/Jetstream intake on its own thread until stop (see the
+  // file comment there), retractions of replies to deleted posts, and whether a post exists on
+  // its author's PDS (a mention the AppView has not indexed yet).
+  Status RunStreamIntake();
+  Status StoreStreamEvents(std::span<const NewMention> mentions,
+                           std::span<const std::string> deleted, const char* source,
+                           int64_t cursor);
+  void ProcessRetractions();
+  Result<bool> RecordExists(const std::string& uri);
+  void Kick();  // wakes the Run() loop: new mentions were stored
+
   std::mutex mu_;
   std::condition_variable wake_;     // the poll loop: stop requested
   std::condition_variable work_;     // workers: a mention was queued, or stop requested
@@ -139,6 +170,9 @@ class Bot {
   };
   std::map<std::string, RetryState> retry_;            // GUARDED_BY(mu_)
   std::map<std::string, int64_t> account_created_ms_;  // GUARDED_BY(mu_): requester → createdAt
+  bool kicked_ = false;                                // GUARDED_BY(mu_)
+  std::function<void()> stop_intake_;  // GUARDED_BY(mu_): stops the stream, when one runs
+  std::chrono::steady_clock::time_point cursor_saved_;  // intake thread only
   std::atomic<bool> stop_{false};
   std::atomic<bool> ready_{false};
 };

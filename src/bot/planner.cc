@@ -1,7 +1,9 @@
 #include "bot/planner.h"
 
 #include <algorithm>
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "atproto/records/views.h"
 
@@ -198,6 +200,17 @@ Result<Plan> Planner::PlanMention(const std::string& mention_uri) {
   ASSIGN_OR_RETURN(json out, agent_.Query("app.bsky.feed.getPosts", {{"uris", mention_uri}}));
   auto posts = ap::ParseGetPostsOutput(out);
   if (!posts.ok()) return posts.status().WithPrefix("getPosts " + mention_uri);
+  for (int wait = 0; posts->empty() && exists_; ++wait) {
+    ASSIGN_OR_RETURN(bool exists, exists_(mention_uri));
+    if (!exists) break;
+    if (wait == 20) {
+      return Status::Network("getPosts " + mention_uri + ": not indexed by the AppView yet");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSIGN_OR_RETURN(out, agent_.Query("app.bsky.feed.getPosts", {{"uris", mention_uri}}));
+    posts = ap::ParseGetPostsOutput(out);
+    if (!posts.ok()) return posts.status().WithPrefix("getPosts " + mention_uri);
+  }
   if (posts->empty()) {
     plan.kind = Plan::Kind::kIgnore;
     plan.reason = "the mention was deleted before it was read";

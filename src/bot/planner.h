@@ -11,6 +11,7 @@
 // their thread than the configured depth.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -73,7 +74,16 @@ class Planner {
   // later); everything about the content is an answer in the Plan.
   Result<Plan> PlanMention(const std::string& mention_uri);
 
+  // With a stream intake the bot can see a mention before the AppView has indexed it. With this
+  // set, a mention getPosts does not know is looked up with `exists` (its author's PDS): while
+  // the record exists the planner asks the AppView again for up to ~2 s, then returns a Network
+  // error (retried as an outage, never given up); only a record that is gone is "deleted".
+  void SetRecordCheck(std::function<Result<bool>(const std::string& uri)> exists) {
+    exists_ = std::move(exists);
+  }
+
  private:
+  std::function<Result<bool>(const std::string& uri)> exists_;
   atproto::Agent& agent_;
   std::string bot_did_;
   int max_thread_depth_ = 0;

@@ -212,7 +212,8 @@ Status Store::SavePlan(std::string_view uri, std::string_view plan_json) {
     ASSIGN_OR_RETURN(Mention m, LoadMention(uri));
     if (m.state != MentionState::kReceived) return Status::Ok();  // planned already, or later
     return db_->Run(
-        "UPDATE mentions SET state = 'planned', plan = ?2, updated_ms = ?3 WHERE uri = ?1",
+        "UPDATE mentions SET state = 'planned', plan = ?2, updated_ms = ?3, "
+        "target_uri = json_extract(?2, '$.target') WHERE uri = ?1",
         {Text(uri), Text(plan_json), Int(Now())}, "saving the plan");
   });
 }

@@ -128,7 +128,7 @@ struct StoreOptions {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   // Opens (creating it, and its directory, when missing) the state file at `path`, fixes its
   // permissions to 0600 and brings its schema up to date. Errors name the file: a file that is
@@ -191,6 +191,28 @@ class Store {
   Result<std::vector<Mention>> List(const ListOptions& options = {});
   Result<std::map<MentionState, int64_t>> CountByState();
 
+  // ---- deletions (store_deletions.cc) ----
+  // A post was deleted (a firehose delete of app.bsky.feed.post). The mentions it concerns — the
+  // mention post itself, or mentions whose plan targets it — of `account_did`:
+  //   * an unfinished one becomes failed("deleted: <uri>"), so it is never answered (or never
+  //     answered further);
+  //   * one with reply parts in intent or posted gets a pending retraction (once: a redelivered
+  //     deletion changes nothing), for the bot to delete those records.
+  // Returns how many mentions it concerned (0 for the deletion of any other post).
+  Result<int> RecordDeletion(std::string_view account_did, std::string_view deleted_uri);
+  struct Retraction {
+    std::string mention_uri;
+    std::string deleted_uri;  // the post whose deletion caused it
+    bool done = false;
+    std::vector<Part> parts;  // the parts in intent or posted, newest (highest k) first
+  };
+  // Retractions still to do, oldest first; of one account unless "".
+  Result<std::vector<Retraction>> PendingRetractions(std::string_view account_did = "");
+  // The mention's retraction, nullopt when it has none.
+  Result<std::optional<Retraction>> GetRetraction(std::string_view mention_uri);
+  // pending → done (idempotent). NotFound when the mention has no retraction.
+  Status MarkRetracted(std::string_view mention_uri);
+
   // ---- full descriptions (bot/full_description.h; served at /d/<id> by altscribe serve) ----
   // Stores `body_json` (a JSON object) for the mention under a new unguessable id (128 random
   // bits, base64url, 22 characters) and returns the id. A mention that already has one keeps
@@ -229,6 +251,8 @@ class Store {
   Store(std::unique_ptr<sqlite::Db> db, std::string path, StoreOptions options);
   int64_t Now() const;
   Result<Mention> LoadMention(std::string_view uri);  // REQUIRES mu_ held
+  // store_deletions.cc; REQUIRES mu_ held.
+  Result<std::optional<Retraction>> LoadRetraction(std::string_view mention_uri);
   // The mentions whose uris `sql` selects, in its order, in one read transaction.
   Result<std::vector<Mention>> LoadMentions(std::string_view sql,
                                             std::initializer_list<sqlite::SqlValue> args);

@@ -117,6 +117,22 @@ CREATE TABLE writes (
 ) STRICT;
 CREATE INDEX writes_by_account ON writes(account_did, at_ms);
 )sql",
+    // 3 → 4: retractions (store_deletions.cc): a mention, or the post it was about, was deleted;
+    // the bot deletes its reply parts (pending → done) exactly once. Mentions by target post.
+    R"sql(
+CREATE TABLE retractions (
+  mention_uri TEXT PRIMARY KEY REFERENCES mentions(uri) ON DELETE CASCADE,
+  deleted_uri TEXT NOT NULL,
+  state       TEXT NOT NULL CHECK (state IN ('pending', 'done')),
+  created_ms  INTEGER NOT NULL,
+  updated_ms  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX retractions_pending ON retractions(created_ms) WHERE state = 'pending';
+ALTER TABLE mentions ADD COLUMN target_uri TEXT;
+UPDATE mentions SET target_uri = json_extract(plan, '$.target')
+  WHERE plan IS NOT NULL AND json_valid(plan);
+CREATE INDEX mentions_by_target ON mentions(target_uri) WHERE target_uri IS NOT NULL;
+)sql",
 };
 static_assert(std::size(kMigrations) == Store::kSchemaVersion);
 

@@ -49,6 +49,7 @@ struct BotArgs {
           write_points_per_hour = 4000, write_points_per_day = 28000, max_thread_depth = 30;
   std::string cdn_hosts = "cdn.bsky.app";
   std::string metrics_listen, public_url;
+  std::string intake = "notifications", intake_url, jetstream_zstd_dict;  // bot_stream_intake.cc
 };
 
 // --public-url: "" (off) or an http(s) URL short enough for its link to fit in a post.
@@ -205,6 +206,16 @@ int RunBot(const std::vector<std::string>& argv) {
                "where 'altscribe serve --state' serves /d/ID, e.g. https://alt.example: long "
                "replies then link their full description (default: off)",
                "URL");
+  flags.String("intake", &a.intake,
+               "where mentions come from: notifications (polling), firehose, jetstream "
+               "(default notifications)",
+               "KIND");
+  flags.String("intake-url", &a.intake_url,
+               "the relay or PDS (firehose; default the account's PDS) or the Jetstream instance",
+               "URL");
+  flags.String("jetstream-zstd-dict", &a.jetstream_zstd_dict,
+               "Jetstream's zstd dictionary: ask for compressed events (default: uncompressed)",
+               "FILE");
   AddModelFlags(flags, &a.model);
   AddExecutorFlags(flags, &a.executor);
   std::vector<std::string> rest;
@@ -281,6 +292,12 @@ int RunBot(const std::vector<std::string>& argv) {
   }
   if (Status s = CheckPublicUrl(a.public_url); !s.ok()) {
     PrintError("bot", s.message());
+    return 2;
+  }
+  auto intake = bot::ParseIntake(a.intake);
+  if (!intake.ok() || (*intake == bot::Intake::kJetstream && a.intake_url.empty())) {
+    PrintError("bot", intake.ok() ? "--intake jetstream needs --intake-url (a Jetstream instance)"
+                                  : "--intake: " + intake.status().message());
     return 2;
   }
   std::vector<std::string> passwords;
@@ -388,6 +405,9 @@ int RunBot(const std::vector<std::string>& argv) {
       start = comma + 1;
     }
     bo.public_url = a.public_url;
+    bo.intake = *intake;
+    bo.intake_url = a.intake_url;
+    bo.jetstream_zstd_dict = a.jetstream_zstd_dict;
     bots.push_back(std::make_unique<bot::Bot>(bo, **store, executor));
   }
 
