@@ -176,8 +176,8 @@ TEST_F(BotFirehoseE2e, DeletingTheMentionOrTheTargetDeletesTheReply) {
     EXPECT_TRUE((*r)->done);
   }
   std::string log = t::ReadWholeFile(log_);
-  EXPECT_NE(log.find("deleted the reply to " + mention.uri + " (1 post(s)): " + mention.uri +
-                     " was deleted"),
+  EXPECT_NE(log.find("deleted the reply to " + mention.uri + " (" + std::to_string(thread.size()) +
+                     " post(s)): " + mention.uri + " was deleted"),
             std::string::npos)
       << Log();
   EXPECT_NE(log.find("deleted the reply to " + other.uri), std::string::npos) << Log();
