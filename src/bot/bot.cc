@@ -438,7 +438,13 @@ Status Bot::Run() {
     });
   }
   while (!stop_) {
-    if (options_.intake == Intake::kNotifications) {
+    bool poll = options_.intake == Intake::kNotifications;
+    if (!poll) {
+      std::lock_guard<std::mutex> lock(mu_);
+      poll = catch_up_;
+      catch_up_ = false;
+    }
+    if (poll) {
       auto polled = PollOnce();
       if (!polled.ok()) {
         LogWarn("polling notifications: " + polled.status().message());

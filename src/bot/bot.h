@@ -2,7 +2,9 @@
 //
 // Intake (BotOptions::intake) polls listNotifications, or reads the firehose or Jetstream
 // (bot_stream_intake.cc: mentions stored with the stream cursor in one transaction; deleted
-// mentions and targets cancel unfinished mentions and retract the bot's replies). Polling reads
+// mentions and targets cancel unfinished mentions and retract the bot's replies; each time the
+// stream connects, one notifications poll catches what came before it, e.g. on the first start
+// when there is no stream cursor yet). Polling reads
 // (mention, reply, quote) and stores new mentions together with
 // the watermark that follows them, in one transaction, then marks them seen (updateSeen). The
 // AppView stamps notifications with min(createdAt, indexedAt), so a post indexed late can sort
@@ -156,7 +158,8 @@ class Bot {
                            int64_t cursor);
   void ProcessRetractions();
   Result<bool> RecordExists(const std::string& uri);
-  void Kick();  // wakes the Run() loop: new mentions were stored
+  void Kick();         // wakes the Run() loop: new mentions were stored
+  void CatchUpSoon();  // the stream (re)connected: one notifications poll, then Kick()
 
   std::mutex mu_;
   std::condition_variable wake_;     // the poll loop: stop requested
@@ -171,6 +174,9 @@ class Bot {
   std::map<std::string, RetryState> retry_;            // GUARDED_BY(mu_)
   std::map<std::string, int64_t> account_created_ms_;  // GUARDED_BY(mu_): requester → createdAt
   bool kicked_ = false;                                // GUARDED_BY(mu_)
+  // Stream intake: set when the stream (re)connects; the Run() loop then polls notifications
+  // once, so mentions posted before the first connection or during a gap are not lost.
+  bool catch_up_ = false;              // GUARDED_BY(mu_)
   std::function<void()> stop_intake_;  // GUARDED_BY(mu_): stops the stream, when one runs
   std::chrono::steady_clock::time_point cursor_saved_;  // intake thread only
   std::atomic<bool> stop_{false};

@@ -86,6 +86,14 @@ const char* IntakeName(Intake intake) {
   }
 }
 
+void Bot::CatchUpSoon() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    catch_up_ = true;
+  }
+  Kick();
+}
+
 void Bot::Kick() {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -162,6 +170,7 @@ Status Bot::RunStreamIntake() {
       }
       return StoreStreamEvents(batch, deleted, source, seq);
     });
+    stream.OnConnect([this] { CatchUpSoon(); });
     stream.OnCursorReset([&] {
       LogWarn("firehose: the relay does not know our cursor (FutureCursor); starting from now");
       if (Status s = store_.SaveCursor(did_, source, ""); !s.ok()) LogWarn(s.message());
@@ -205,6 +214,7 @@ Status Bot::RunStreamIntake() {
     }
     return StoreStreamEvents(batch, deleted, source, e.time_us);
   });
+  consumer.OnConnect([this] { CatchUpSoon(); });
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stop_) return Status::Ok();

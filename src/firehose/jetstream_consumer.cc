@@ -63,6 +63,10 @@ void JetstreamConsumer::OnDisconnect(std::function<void(const Status&)> fn) {
   subscription_.OnDisconnect(std::move(fn));
 }
 
+void JetstreamConsumer::OnConnect(std::function<void()> fn) {
+  subscription_.OnConnect(std::move(fn));
+}
+
 std::string JetstreamConsumer::NextUrl() const {
   std::optional<int64_t> from;
   if (auto last = cursor()) from = std::max<int64_t>(0, *last - options_.rewind.count());

@@ -76,6 +76,8 @@ class JetstreamConsumer {
   JetstreamConsumer& operator=(const JetstreamConsumer&) = delete;
 
   void OnDisconnect(std::function<void(const Status&)> fn);
+  // Runs on the Run() thread each time a connection opens.
+  void OnConnect(std::function<void()> fn);
 
   // Runs until Stop(): OK then; at once InvalidArgument for a bad service URL, or the error of
   // loading the dictionary.

@@ -74,6 +74,8 @@ void RepoStream::OnDisconnect(std::function<void(const Status&)> fn) {
   subscription_.OnDisconnect(std::move(fn));
 }
 
+void RepoStream::OnConnect(std::function<void()> fn) { subscription_.OnConnect(std::move(fn)); }
+
 Status RepoStream::Run() {
   auto url = SubscribeUrl(options_.service, std::nullopt);
   if (!url.ok()) return url.status();

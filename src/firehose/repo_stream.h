@@ -76,6 +76,8 @@ class RepoStream {
   void OnCursorReset(std::function<void()> fn) { on_cursor_reset_ = std::move(fn); }
   // Runs on the Run() thread with the reason each time a connection ends or fails to open.
   void OnDisconnect(std::function<void(const Status&)> fn);
+  // Runs on the Run() thread each time a connection opens.
+  void OnConnect(std::function<void()> fn);
 
   // Runs until Stop(): OK then; InvalidArgument at once for a bad service URL.
   Status Run();

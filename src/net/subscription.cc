@@ -29,7 +29,10 @@ void Subscription::Run() {
     Status why = socket.Connect(url);
     const Clock::time_point connected_at = Clock::now();
     const bool connected = why.ok();
-    if (connected) LogInfo(options_.name + ": connected to " + url);
+    if (connected) {
+      LogInfo(options_.name + ": connected to " + url);
+      if (on_connect_) on_connect_();
+    }
     while (why.ok() && !stopping_) {
       why = socket.Read(&message);
       if (!why.ok()) break;

@@ -50,6 +50,8 @@ class Subscription {
 
   // Called (on the Run thread) with the reason whenever a connection ends or fails to open.
   void OnDisconnect(DisconnectFn fn) { on_disconnect_ = std::move(fn); }
+  // Called (on the Run thread) each time a connection opens, before its first message.
+  void OnConnect(std::function<void()> fn) { on_connect_ = std::move(fn); }
 
   // Runs until Stop(). REQUIRES: not running already.
   void Run();
@@ -64,6 +66,7 @@ class Subscription {
   UrlFn url_;
   MessageFn on_message_;
   DisconnectFn on_disconnect_;
+  std::function<void()> on_connect_;
   Backoff backoff_;
   std::mt19937_64 rng_{std::random_device{}()};
 
