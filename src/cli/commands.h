@@ -10,8 +10,8 @@ namespace altscribe::cli {
 int RunDescribe(const std::vector<std::string>& args);
 int RunModelCommand(const std::vector<std::string>& args);  // model_cmd.cc
 int RunDoctor(const std::vector<std::string>& args);
-int RunBot(const std::vector<std::string>& args);    // bot_cmd.cc
-int RunServe(const std::vector<std::string>& args);  // serve_cmd.cc
+int RunBot(const std::vector<std::string>& args);     // bot_cmd.cc
+int RunServe(const std::vector<std::string>& args);   // serve_cmd.cc
 int RunWorker(const std::vector<std::string>& args);  // worker_cmd.cc
 int RunFleet(const std::vector<std::string>& args);   // worker_cmd.cc
 
