@@ -244,6 +244,15 @@ TEST(FleetClusterTest, KillingTheStreamLeaderWhileAHundredJobsFlowLosesNoneAndAn
   SizeExecutor model_a, model_b;
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<std::thread> threads;
+  // Stops and joins the workers however the test ends (an ASSERT returns early).
+  struct Joiner {
+    std::vector<std::unique_ptr<Worker>>& workers;
+    std::vector<std::thread>& threads;
+    ~Joiner() {
+      for (auto& w : workers) w->RequestStop();
+      for (auto& t : threads) t.join();
+    }
+  } joiner{workers, threads};
   for (auto* m : {&model_a, &model_b}) {
     WorkerOptions o;
     o.server = server;
@@ -297,8 +306,6 @@ TEST(FleetClusterTest, KillingTheStreamLeaderWhileAHundredJobsFlowLosesNoneAndAn
   std::printf("100 jobs through a stream leader change: %d model runs\n",
               model_a.runs + model_b.runs);
   (*executor)->Shutdown(0ms);
-  for (auto& w : workers) w->RequestStop();
-  for (auto& t : threads) t.join();
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 #include "fleet/wire.h"
 
+#include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "core/sha256.h"
 
@@ -37,6 +39,24 @@ std::string HeartbeatSubject(std::string_view worker_id) {
   return "altscribe.workers." + std::string(worker_id);
 }
 
+namespace {
+
+// Runs `step` until it succeeds or fails for good; JetStream API calls time out or find no
+// responders while a cluster elects a leader or is busy creating replicated streams.
+template <typename Step>
+Status Retrying(Step step) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  auto delay = std::chrono::milliseconds(100);
+  while (true) {
+    Status s = step();
+    if (s.ok() || !nats::IsRetryable(s) || std::chrono::steady_clock::now() >= until) return s;
+    std::this_thread::sleep_for(delay);
+    delay = std::min<std::chrono::milliseconds>(delay * 2, std::chrono::seconds(2));
+  }
+}
+
+}  // namespace
+
 Status EnsureTopology(nats::JetStream& js, const TopologyOptions& options,
                       std::string_view model_id, std::string_view client) {
   nats::StreamConfig jobs;
@@ -46,7 +66,7 @@ Status EnsureTopology(nats::JetStream& js, const TopologyOptions& options,
   jobs.memory_storage = options.memory_storage;
   jobs.duplicate_window = std::chrono::minutes(10);
   jobs.replicas = options.replicas;
-  RETURN_IF_ERROR(js.AddOrUpdateStream(jobs).status());
+  RETURN_IF_ERROR(Retrying([&] { return js.AddOrUpdateStream(jobs).status(); }));
 
   nats::StreamConfig results;
   results.name = kResultsStream;
@@ -56,7 +76,7 @@ Status EnsureTopology(nats::JetStream& js, const TopologyOptions& options,
   results.duplicate_window = std::chrono::minutes(10);
   results.max_age = std::chrono::hours(24);
   results.replicas = options.replicas;
-  RETURN_IF_ERROR(js.AddOrUpdateStream(results).status());
+  RETURN_IF_ERROR(Retrying([&] { return js.AddOrUpdateStream(results).status(); }));
 
   if (!model_id.empty()) {
     nats::ConsumerConfig c;
@@ -65,7 +85,7 @@ Status EnsureTopology(nats::JetStream& js, const TopologyOptions& options,
     c.ack_wait = options.ack_wait;
     c.max_deliver = options.max_deliver;
     c.max_ack_pending = 10000;
-    RETURN_IF_ERROR(js.AddOrUpdateConsumer(kJobsStream, c).status());
+    RETURN_IF_ERROR(Retrying([&] { return js.AddOrUpdateConsumer(kJobsStream, c).status(); }));
   }
   if (!client.empty()) {
     nats::ConsumerConfig c;
@@ -73,7 +93,7 @@ Status EnsureTopology(nats::JetStream& js, const TopologyOptions& options,
     c.filter_subject = ResultSubject(client, "*");
     c.ack_wait = std::chrono::seconds(30);
     c.max_ack_pending = 10000;
-    RETURN_IF_ERROR(js.AddOrUpdateConsumer(kResultsStream, c).status());
+    RETURN_IF_ERROR(Retrying([&] { return js.AddOrUpdateConsumer(kResultsStream, c).status(); }));
   }
   return Status::Ok();
 }

@@ -59,7 +59,8 @@ struct TopologyOptions {
 };
 
 // Creates (or accepts as they are) both streams; with a non-empty model id also that model's
-// jobs consumer, and with a non-empty client that client's results consumer.
+// jobs consumer, and with a non-empty client that client's results consumer. Retries for up to
+// 30 s while JetStream times out or has no leader (a cluster electing, or busy replicating).
 Status EnsureTopology(nats::JetStream& js, const TopologyOptions& options,
                       std::string_view model_id, std::string_view client);
 
