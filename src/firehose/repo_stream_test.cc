@@ -30,45 +30,12 @@ const std::string kPath = "/xrpc/com.atproto.sync.subscribeRepos";
 // A #commit frame for `seq` creating one post; `corrupt` flips a byte of the record block so
 // that its CID no longer matches.
 Bytes CommitFrame(int64_t seq, bool corrupt = false) {
-  Bytes record = Post("post " + std::to_string(seq));
-  Bytes commit_block = Post("commit " + std::to_string(seq));
-  Bytes commit_cid = CidFor(commit_block);
-  Bytes car = MakeCar({commit_cid}, {commit_block, record});
-  if (corrupt) car[car.size() - 3] ^= 0x20;
-  CborWriter w;
-  w.Map(12)
-      .Text("ops")
-      .Array(1)
-      .Map(3)
-      .Text("cid")
-      .Link(CidFor(record))
-      .Text("path")
-      .Text("app.bsky.feed.post/3k" + std::to_string(seq))
-      .Text("action")
-      .Text("create")
-      .Text("rev")
-      .Text("3kabd")
-      .Text("seq")
-      .Int(seq)
-      .Text("repo")
-      .Text("did:plc:abc")
-      .Text("time")
-      .Text("2024-05-01T00:00:00.000Z")
-      .Text("blobs")
-      .Array(0)
-      .Text("since")
-      .Null()
-      .Text("blocks")
-      .Bytes(car)
-      .Text("commit")
-      .Link(commit_cid)
-      .Text("rebase")
-      .Bool(false)
-      .Text("tooBig")
-      .Bool(false)
-      .Text("prevData")
-      .Null();
-  return Concat(Header(1, "#commit"), w.Take());
+  SimpleCommit spec;
+  spec.seq = seq;
+  spec.rkey = "3k" + std::to_string(seq);
+  spec.commit_text = "commit " + std::to_string(seq);
+  spec.corrupt = corrupt;
+  return Concat(Header(1, "#commit"), CommitBody(Post("post " + std::to_string(seq)), spec));
 }
 
 Bytes IdentityFrame(int64_t seq) {

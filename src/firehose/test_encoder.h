@@ -132,11 +132,22 @@ inline std::vector<uint8_t> Post(std::string_view text) {
   return w.Take();
 }
 
+// What CommitBody() varies: the seq, the record's key, the commit block's stand-in text, and
+// whether a byte of the record's block is flipped so that its CID no longer matches.
+struct SimpleCommit {
+  int64_t seq = 42;
+  std::string rkey = "3kabc";
+  std::string commit_text = "commit object stand-in";
+  bool corrupt = false;
+};
+
 // A #commit body with one create op for `record`, its block in the CAR.
-inline std::vector<uint8_t> CommitBody(const std::vector<uint8_t>& record) {
-  std::vector<uint8_t> commit_block = Post("commit object stand-in");
+inline std::vector<uint8_t> CommitBody(const std::vector<uint8_t>& record,
+                                       const SimpleCommit& spec = {}) {
+  std::vector<uint8_t> commit_block = Post(spec.commit_text);
   std::vector<uint8_t> commit_cid = CidFor(commit_block);
   std::vector<uint8_t> car = MakeCar({commit_cid}, {commit_block, record});
+  if (spec.corrupt) car[car.size() - 3] ^= 0x20;
   CborWriter w;
   // Keys in DAG-CBOR order: length first, then bytewise.
   w.Map(12)
@@ -146,13 +157,13 @@ inline std::vector<uint8_t> CommitBody(const std::vector<uint8_t>& record) {
       .Text("cid")
       .Link(CidFor(record))
       .Text("path")
-      .Text("app.bsky.feed.post/3kabc")
+      .Text("app.bsky.feed.post/" + spec.rkey)
       .Text("action")
       .Text("create")
       .Text("rev")
       .Text("3kabd")
       .Text("seq")
-      .Int(42)
+      .Int(spec.seq)
       .Text("repo")
       .Text("did:plc:abc")
       .Text("time")

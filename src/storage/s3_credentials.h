@@ -7,8 +7,8 @@
 // comment line, blank lines are ignored, spaces around key and value are trimmed:
 //
 //   # altscribe S3 credentials
-//   access_key_id = AKIA...
-//   secret_access_key = wJalr...
+//   access_key_id = <your access key id>
+//   secret_access_key = <your secret access key>
 //   session_token = ...        (optional)
 //
 // Errors name the file and line but never show a secret value ("creds.txt:3: unknown key

@@ -14,7 +14,8 @@ namespace {
 using altscribe::testing::MakeTempDir;
 using altscribe::testing::WriteWholeFile;
 
-constexpr char kSecret[] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+// A made-up value shaped like a secret key (not a credential of anything).
+constexpr char kSecret[] = "test-only/not-a-real-secret/0123456789abc";
 
 class EnvGuard {
  public:
