@@ -121,6 +121,7 @@ Result<std::unique_ptr<BatchEngine>> BatchEngine::Load(const LlamaModelOptions& 
   cp.n_threads = e->weights_->n_threads();
   cp.n_threads_batch = e->weights_->n_threads();
   cp.no_perf = true;
+  e->weights_->SetAttention(&cp);  // as the single-stream context: the same logits
   e->ctx_ = llama_init_from_model(lm, cp);
   if (!e->ctx_) {
     // K/V per token: 2 tensors x layers x KV width, in f16.

@@ -11,15 +11,17 @@
 //     generate, so a new image costs the running ones one prefill, never a whole queue of them);
 //   - a sequence ends at end-of-generation or at its own token budget; its KV cells are freed
 //     (llama_memory_seq_rm) and its caller is answered at once.
-// Same text? Everything but the matrix kernels is the single-stream path: the same prompt, the
-// same prefill, the same sampler chain per sequence, positions from each sequence's own cells,
-// and attention over that sequence's own KV stream. But llama.cpp picks its matrix-multiply
-// kernel by the number of rows in a decode (on the CPU, llamafile's sgemm from 2 rows and
-// ggml's vec_dot for 1; on CUDA, mmvq/mmvf for a few rows and mmq/cuBLAS for more), and those sum
-// in different orders, so logits differ in the last bits; where two tokens are nearly tied (the
-// random-weight test model, often) greedy picks can differ. With per_sequence_decode the engine
-// uses the one-row kernels and its text is identical to the single-stream text
-// (batch_engine_test proves it for K = 1, 4 and 8 with images admitted mid-generation).
+// Same text? Everything is the single-stream path: the same prompt, the same prefill, the same
+// sampler chain per sequence, positions from each sequence's own cells, attention over that
+// sequence's own KV stream, and the attention kernel LlamaVisionModel::SetAttention picks for
+// both. On the CPU that makes each sequence's logits bit for bit those of the single-stream path
+// whatever else is in the decode (batch_engine_test proves the text identical for K = 1, 4 and 8,
+// with images admitted mid-generation and callers on many threads). What broke it before was
+// ggml's CPU flash attention, which decodes a lone row with the KV split across threads and
+// several sequences without the split; the matrix products are per output element either way.
+// On a GPU the text may differ in rare near-ties: llama.cpp's CUDA matrix kernels change with the
+// number of rows in a decode (mmvq/mmvf for a few, mmq/cuBLAS for more) and sum in other orders.
+// per_sequence_decode (one decode per sequence per step) gives the single-row kernels there too.
 //
 // A prompt that does not fit one sequence's share of the context fails alone (TooLarge); the
 // others are unaffected. A failed decode step fails the sequences in it, and only them.
@@ -54,9 +56,9 @@ struct BatchEngineOptions {
   int max_batch = 8;     // K: images generating at once (sequences in the context), 1..256
   int max_tokens = 512;  // the largest per-image token budget asked for; sizes the KV memory
   int probe_side = 336;  // side of the square image used to count the projector's image tokens
-  // One llama_decode per sequence per step instead of one for all: the matrix kernels of the
-  // single-stream path, so the text is bit for bit the single-stream text (see the note above);
-  // K times the decode calls. For checking the scheduler, and for exact reproducibility.
+  // One llama_decode per sequence per step instead of one for all: the single-row kernels of the
+  // single-stream path, so on a GPU too the text is bit for bit the single-stream text (see the
+  // note above); K times the decode calls. On the CPU the batched decode is already identical.
   bool per_sequence_decode = false;
 };
 

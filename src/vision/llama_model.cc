@@ -192,6 +192,8 @@ Result<std::unique_ptr<LlamaVisionModel>> LlamaVisionModel::Load(const LlamaMode
   cp.n_threads = threads;
   cp.n_threads_batch = threads;
   cp.no_perf = true;
+  m->cpu_only_ = !(gpu && mp.n_gpu_layers > 0);
+  m->SetAttention(&cp);
   m->n_threads_ = threads;
   if (o.single_stream_context) m->ctx_ = llama_init_from_model(m->model_, cp);
   if (o.single_stream_context && !m->ctx_) {
@@ -245,6 +247,10 @@ LlamaVisionModel::~LlamaVisionModel() {
   if (mtmd_) mtmd_free(mtmd_);
   if (ctx_) llama_free(ctx_);
   if (model_) llama_model_free(model_);
+}
+
+void LlamaVisionModel::SetAttention(llama_context_params* params) const {
+  params->flash_attn_type = cpu_only_ ? LLAMA_FLASH_ATTN_TYPE_DISABLED : LLAMA_FLASH_ATTN_TYPE_AUTO;
 }
 
 Result<std::string> LlamaVisionModel::FormatPrompt(const Prompt& prompt) const {

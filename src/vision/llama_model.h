@@ -12,6 +12,7 @@
 
 #include "vision/model.h"
 
+struct llama_context_params;
 struct llama_model;
 struct llama_context;
 struct llama_sampler;
@@ -53,6 +54,16 @@ class LlamaVisionModel final : public VisionModel {
   mtmd_context* mtmd() const { return mtmd_; }
   bool ignore_eos() const { return ignore_eos_; }
   int n_threads() const { return n_threads_; }
+  // The attention kernel every context over these weights must use so that a sequence gets the
+  // same logits whether it is decoded alone or beside others (the batch engine's guarantee on the
+  // CPU). On the CPU flash attention is off: ggml's CPU flash attention decodes a lone row with
+  // the KV split across threads and several sequences without the split, two summation orders,
+  // so a near-tie could go either way; the plain path computes each sequence's row the same in
+  // both. With layers on a GPU it is llama.cpp's choice (auto): the GPU kernels change with the
+  // number of rows anyway (see batch_engine.h).
+  // REQUIRES: params != nullptr.
+  void SetAttention(llama_context_params* params) const;
+  bool cpu_only() const { return cpu_only_; }
 
  private:
   LlamaVisionModel() = default;
@@ -66,6 +77,7 @@ class LlamaVisionModel final : public VisionModel {
   double load_ms_ = 0;
   int n_batch_ = 2048;
   bool ignore_eos_ = false;
+  bool cpu_only_ = true;  // no layer offloaded to a GPU
   int n_threads_ = 1;
   std::mutex mu_;
 };
