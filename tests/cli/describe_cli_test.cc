@@ -137,6 +137,68 @@ TEST_F(DescribeCli, EveryBadInputHasItsOwnErrorAndNothingIsLost) {
   EXPECT_LT(r.max_rss_kb, 400 * 1024) << "peak RSS " << r.max_rss_kb << " kB";
 }
 
+// --batch K runs the images through the batch engine, K at a time in one context: the output is
+// the one-at-a-time output exactly (same text, same order), and a bad image still fails alone.
+TEST_F(DescribeCli, BatchGivesTheSameTextAsOneAtATimeAndABadImageFailsAlone) {
+  std::vector<uint8_t> jpeg = t::MakeJpeg(240, 180);
+  std::vector<uint8_t> half(jpeg.begin(), jpeg.begin() + static_cast<long>(jpeg.size() / 2));
+  std::vector<std::string> args = {"--json",
+                                   Write("a.jpg", jpeg),
+                                   Write("b.png", t::MakePng(300, 200)),
+                                   Write("cut.jpg", half),
+                                   Write("c.webp", t::MakeWebp(200, 120)),
+                                   Write("d.gif", t::MakeGif(100, 80, 2)),
+                                   Write("e.png", t::MakePng(64, 90))};
+  t::ProcessResult one = Describe(args);
+  args.insert(args.begin(), {"--batch", "3"});
+  t::ProcessResult batched = Describe(args);
+  EXPECT_EQ(one.exit_code, 1) << one.err;
+  EXPECT_EQ(batched.exit_code, 1) << batched.err;
+  json a = json::parse(one.out), b = json::parse(batched.out);
+  ASSERT_EQ(a["images"].size(), 6u);
+  ASSERT_EQ(b["images"].size(), 6u);
+  for (size_t i = 0; i < 6; ++i) {
+    SCOPED_TRACE(a["images"][i]["source"].get<std::string>());
+    EXPECT_EQ(b["images"][i]["source"], a["images"][i]["source"]);
+    if (i == 2) {
+      EXPECT_TRUE(b["images"][i]["alt"].is_null());
+      EXPECT_NE(b["images"][i]["error"].get<std::string>().find("truncated"), std::string::npos);
+      continue;
+    }
+    ASSERT_TRUE(a["images"][i]["alt"].is_string()) << a["images"][i].dump();
+    EXPECT_EQ(b["images"][i]["alt"], a["images"][i]["alt"]);
+    EXPECT_EQ(b["images"][i]["timings"]["generated_tokens"],
+              a["images"][i]["timings"]["generated_tokens"]);
+  }
+  EXPECT_EQ(batched.err, one.err) << "the same one error line";
+}
+
+// --batch out of range or with an endpoint is a usage error; --require-gpu where no GPU can be
+// used (a CPU-only build, or a CUDA build with no visible device) is one line and exit 1.
+TEST_F(DescribeCli, BatchAndRequireGpuProblemsAreOneLine) {
+  std::string img = Write("x.jpg", t::MakeJpeg(32, 32));
+  for (const char* k : {"0", "257"}) {
+    t::ProcessResult r = Describe({"--batch", k, img});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_EQ(r.err, std::string("altscribe describe: error: --batch must be between 1 and 256 "
+                                 "(got ") +
+                         k + ")\n");
+    EXPECT_TRUE(r.out.empty());
+  }
+  t::ProcessResult e =
+      t::RunProcess({t::AltscribeBin(), "describe", "--endpoint", "http://127.0.0.1:9/v1",
+                     "--endpoint-model", "m", "--batch", "4", img});
+  EXPECT_EQ(e.exit_code, 2) << e.err;
+  EXPECT_NE(e.err.find("--batch and --require-gpu are for an in-process --model"),
+            std::string::npos)
+      << e.err;
+  t::ProcessResult g = Describe({"--require-gpu", img}, {"CUDA_VISIBLE_DEVICES="});
+  EXPECT_EQ(g.exit_code, 1) << g.err;
+  EXPECT_EQ(std::count(g.err.begin(), g.err.end(), '\n'), 1) << g.err;
+  EXPECT_EQ(g.err.rfind("altscribe describe: error: --require-gpu: ", 0), 0u) << g.err;
+  EXPECT_TRUE(g.out.empty());
+}
+
 TEST_F(DescribeCli, ModelProblemsAreOneLineAndExit1) {
   std::string jpg = Write("x.jpg", t::MakeJpeg(32, 32));
   std::string notgguf = dir_ + "/fake.gguf";
