@@ -12,6 +12,7 @@ json DescribeTimingsJson(const vision::DescribeTimings& t) {
           {"ocr_ms", t.ocr_ms},
           {"total_ms", t.total_ms},
           {"prompt_tokens", t.prompt_tokens},
+          {"reused_prompt_tokens", t.reused_tokens},
           {"generated_tokens", t.generated_tokens}};
 }
 

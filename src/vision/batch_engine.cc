@@ -68,6 +68,7 @@ struct BatchEngine::Sequence {
   llama_sampler* sampler = nullptr;
   int32_t next = 0;       // sampled, not yet decoded
   int32_t batch_row = 0;  // its row in the current decode step
+  HeldPrefix held;        // the prompt prefix this sequence's KV keeps between images
   ModelOutput out;
   Clock::time_point generate_start;
 };
@@ -237,20 +238,16 @@ void BatchEngine::Admit(Request request) {
                                    " each of the --batch " + std::to_string(options_.max_batch) +
                                    " images has (raise --ctx, lower --max-side or --max-tokens)"));
   }
-  llama_memory_seq_rm(llama_get_memory(ctx_), seq->id, -1, -1);
-  llama_pos n_past = 0;
-  int32_t rc = mtmd_helper_eval_chunks(weights_->mtmd(), ctx_, *chunks, 0, seq->id, n_batch_,
-                                       /*logits_last=*/true, &n_past);
+  auto eval = EvalPrompt(weights_->mtmd(), ctx_, *chunks, seq->id, n_batch_, &seq->held);
   mtmd_input_chunks_free(*chunks);
   {
     std::lock_guard<std::mutex> l(mu_);
     ++stats_.admitted;
+    if (eval.ok()) stats_.reused_tokens += static_cast<uint64_t>(eval->reused);
   }
-  if (rc != 0) {
-    return Finish(*seq, Status::Model("the model failed to read the image (eval " +
-                                      std::to_string(rc) + ")"));
-  }
+  if (!eval.ok()) return Finish(*seq, eval.status());
   seq->out.prompt_tokens = static_cast<int>(n_prompt);
+  seq->out.reused_tokens = eval->reused;
   seq->out.encode_ms = MsSince(t0);
   seq->generate_start = Clock::now();
   if (request.max_tokens <= 0) return Finish(*seq, Status::Ok());
@@ -325,7 +322,11 @@ void BatchEngine::Finish(Sequence& seq, Status error) {
     --live_;
     seq.out.generate_ms = MsSince(seq.generate_start);
   }
-  llama_memory_seq_rm(llama_get_memory(ctx_), seq.id, -1, -1);
+  // Free the cells after the prompt prefix; the prefix stays for this slot's next image (not
+  // after a failure: then nothing of this sequence is trusted).
+  if (!error.ok()) seq.held.tokens.clear();
+  llama_memory_seq_rm(llama_get_memory(ctx_), seq.id,
+                      static_cast<llama_pos>(seq.held.tokens.size()), -1);
   Done done = std::move(seq.done);
   seq.done = nullptr;
   if (error.ok()) {

@@ -3,14 +3,15 @@
 // Up to K images are in flight, each in its own sequence of ONE llama context (non-unified KV
 // memory: every sequence has its own share of n_ctx). One scheduler thread owns the context:
 //   - it admits a waiting image into a free sequence: vision encode + prefill of that one image
-//     (mtmd_helper_eval_chunks into its seq_id), then samples its first token at once;
+//     into its seq_id (EvalPrompt: the prompt's first text chunk is kept from the sequence's
+//     previous image when it is the same, vision/prompt_eval.h), then samples its first token;
 //   - then runs ONE llama_decode carrying one token for every unfinished sequence and samples each
 //     sequence from its own row of logits with its own sampler chain (the chain of the
 //     single-stream path, NewDescribeSampler, so the text is the same for the same image);
 //   - between two decode steps it admits the next waiting image (one per step while others
 //     generate, so a new image costs the running ones one prefill, never a whole queue of them);
-//   - a sequence ends at end-of-generation or at its own token budget; its KV cells are freed
-//     (llama_memory_seq_rm) and its caller is answered at once.
+//   - a sequence ends at end-of-generation or at its own token budget; its KV cells after the
+//     prompt prefix are freed (llama_memory_seq_rm) and its caller is answered at once.
 // Same text? Everything is the single-stream path: the same prompt, the same prefill, the same
 // sampler chain per sequence, positions from each sequence's own cells, attention over that
 // sequence's own KV stream, and the attention kernel LlamaVisionModel::SetAttention picks for
@@ -67,6 +68,7 @@ struct BatchEngineStats {
   uint64_t decode_steps = 0;        // batched decode calls
   uint64_t multi_decode_steps = 0;  // of which carried two or more sequences
   uint64_t admitted = 0;            // images prefilled
+  uint64_t reused_tokens = 0;  // prompt tokens kept from a slot's previous image, not evaluated
 };
 
 class BatchEngine final : public VisionModel {

@@ -115,6 +115,8 @@ TEST_P(BatchEngineK, SameTextAsSingleStreamWithImagesAdmittedWhileOthersGenerate
     }
     BatchEngineStats s = e.stats();
     EXPECT_EQ(s.admitted, static_cast<uint64_t>(total));
+    // Images K.. went into slots that held the same prompt prefix: it was kept, not evaluated.
+    EXPECT_GT(s.reused_tokens, static_cast<uint64_t>(20 * (total - k)));
     // Every budget outlasts K admissions: the engine really had K sequences in flight, and
     // decoded them together.
     if (ignore_eos) {

@@ -80,6 +80,7 @@ void Describer::Run(std::span<const uint8_t> bytes, DescribeResult* r) const {
   r->timings.encode_ms = out->encode_ms;
   r->timings.generate_ms = out->generate_ms;
   r->timings.prompt_tokens = out->prompt_tokens;
+  r->timings.reused_tokens = out->reused_tokens;
   r->timings.generated_tokens = out->generated_tokens;
   r->raw = out->text;
   r->text = CleanOutput(out->text, options_.mode, options_.max_chars);

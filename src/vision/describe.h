@@ -40,6 +40,7 @@ struct DescribeTimings {
   double ocr_ms = 0;  // reading the text in the image (0 when OCR is off)
   double total_ms = 0;
   int prompt_tokens = 0;
+  int reused_tokens = 0;  // prompt tokens kept from the previous image (not evaluated)
   int generated_tokens = 0;
 };
 

@@ -309,13 +309,11 @@ Result<ModelOutput> LlamaVisionModel::Generate(const Image& image, const Prompt&
                             " (raise --ctx or lower --max-side)");
   }
 
-  llama_memory_clear(llama_get_memory(ctx_), true);
-  llama_pos n_past = 0;
-  rc = mtmd_helper_eval_chunks(mtmd_, ctx_, chunks, 0, 0, n_batch_, /*logits_last=*/true, &n_past);
+  auto eval = EvalPrompt(mtmd_, ctx_, chunks, 0, n_batch_, &held_);
   free_chunks();
-  if (rc != 0)
-    return Status::Model("the model failed to read the image (eval " + std::to_string(rc) + ")");
+  if (!eval.ok()) return eval.status();
   out.prompt_tokens = static_cast<int>(n_prompt);
+  out.reused_tokens = eval->reused;
   out.encode_ms = MsSince(t0);
 
   auto t1 = Clock::now();
@@ -338,7 +336,10 @@ Result<ModelOutput> LlamaVisionModel::Generate(const Image& image, const Prompt&
     }
   }
   llama_sampler_free(smpl);
-  if (!status.ok()) return status;
+  if (!status.ok()) {
+    ForgetPrompt(ctx_, 0, &held_);
+    return status;
+  }
   out.generate_ms = MsSince(t1);
   out.text = std::move(generated);
   return out;

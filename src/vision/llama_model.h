@@ -11,6 +11,7 @@
 #include <string>
 
 #include "vision/model.h"
+#include "vision/prompt_eval.h"
 
 struct llama_context_params;
 struct llama_model;
@@ -40,7 +41,8 @@ class LlamaVisionModel final : public VisionModel {
   LlamaVisionModel(const LlamaVisionModel&) = delete;
   LlamaVisionModel& operator=(const LlamaVisionModel&) = delete;
 
-  // Serialised by an internal mutex (one llama context).
+  // Serialised by an internal mutex (one llama context). The KV of the prompt's first text chunk
+  // is kept for the next image with the same mode and language (vision/prompt_eval.h).
   Result<ModelOutput> Generate(const Image& image, const Prompt& prompt, int max_tokens) override;
   std::string Name() const override { return name_; }
 
@@ -76,6 +78,7 @@ class LlamaVisionModel final : public VisionModel {
   bool template_from_model_ = false;
   double load_ms_ = 0;
   int n_batch_ = 2048;
+  HeldPrefix held_;  // the prompt prefix whose KV ctx_ keeps between images; GUARDED_BY(mu_)
   bool ignore_eos_ = false;
   bool cpu_only_ = true;  // no layer offloaded to a GPU
   int n_threads_ = 1;

@@ -62,6 +62,45 @@ TEST(LlamaModel, DifferentImagesGiveDifferentText) {
   EXPECT_NE(a->text, b->text) << "the image must reach the model";
 }
 
+// The KV of the prompt's first text chunk (template opening + system turn) is kept between
+// images and reused when the next prompt starts the same; the text is exactly what a fresh model
+// says, whatever came before; another mode or language starts from scratch.
+TEST(LlamaModel, ThePromptPrefixIsKeptBetweenImagesAndTheTextIsTheSame) {
+  auto m = LlamaVisionModel::Load(Tiny());
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  const Prompt alt = BuildPrompt(Mode::kAlt, Language{});
+  const Prompt detail = BuildPrompt(Mode::kDetail, Language{});
+  auto german = Language::Parse("de");
+  ASSERT_TRUE(german.ok());
+  const Prompt alt_de = BuildPrompt(Mode::kAlt, *german);
+  struct Step {
+    const Prompt* prompt;
+    uint32_t w, h;
+    bool reused;  // whether the previous step left the same first chunk
+  } steps[] = {{&alt, 64, 48, false},    {&alt, 40, 30, true},    {&alt, 90, 60, true},
+               {&detail, 64, 48, false}, {&detail, 32, 32, true}, {&alt, 64, 48, false},
+               {&alt_de, 64, 48, false}, {&alt_de, 50, 70, true}};
+  for (const Step& s : steps) {
+    SCOPED_TRACE(std::to_string(s.w) + "x" + std::to_string(s.h));
+    auto got = (*m)->Generate(Gradient(s.w, s.h), *s.prompt, 20);
+    ASSERT_TRUE(got.ok()) << got.status().message();
+    auto fresh = LlamaVisionModel::Load(Tiny());
+    ASSERT_TRUE(fresh.ok());
+    auto want = (*fresh)->Generate(Gradient(s.w, s.h), *s.prompt, 20);
+    ASSERT_TRUE(want.ok());
+    EXPECT_EQ(got->text, want->text);
+    EXPECT_EQ(got->prompt_tokens, want->prompt_tokens);
+    EXPECT_EQ(want->reused_tokens, 0);
+    if (s.reused) {
+      // The system turn was kept: more than a few tokens, fewer than the text before the image.
+      EXPECT_GT(got->reused_tokens, 20);
+      EXPECT_LT(got->reused_tokens, got->prompt_tokens - got->image_tokens);
+    } else {
+      EXPECT_EQ(got->reused_tokens, 0);
+    }
+  }
+}
+
 TEST(LlamaModel, MissingModelFile) {
   auto o = Tiny();
   o.model_path = "/nonexistent/model.gguf";

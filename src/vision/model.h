@@ -16,7 +16,8 @@ struct ModelOutput {
   std::string text;        // raw model text (cleanup happens in the caller)
   double encode_ms = 0;    // image encode + prompt prefill (or the whole request for endpoints)
   double generate_ms = 0;  // token generation
-  int prompt_tokens = 0;   // text + image tokens evaluated
+  int prompt_tokens = 0;   // text + image tokens of the prompt
+  int reused_tokens = 0;   // of which kept from the previous image (vision/prompt_eval.h)
   int image_tokens = 0;
   int generated_tokens = 0;
 };
