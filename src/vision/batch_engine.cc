@@ -22,35 +22,6 @@ double MsSince(Clock::time_point t) {
 // mode instruction).
 constexpr int kPromptSlack = 256;
 
-// Tokenizes `text` with one image; returns the chunks (caller frees) or an error.
-Result<mtmd_input_chunks*> Tokenize(mtmd_context* mtmd, const Image& image,
-                                    const std::string& text) {
-  mtmd_bitmap* bitmap = mtmd_bitmap_init(image.width, image.height, image.rgb.data());
-  mtmd_input_chunks* chunks = mtmd_input_chunks_init();
-  mtmd_input_text input = {text.c_str(), text.size(), /*add_special=*/true,
-                           /*parse_special=*/true};
-  const mtmd_bitmap* bitmaps[] = {bitmap};
-  int32_t rc = mtmd_tokenize(mtmd, chunks, &input, bitmaps, 1);
-  mtmd_bitmap_free(bitmap);
-  if (rc != 0) {
-    mtmd_input_chunks_free(chunks);
-    return Status::Model("could not prepare the image for the model (mtmd_tokenize " +
-                         std::to_string(rc) + ")");
-  }
-  return chunks;
-}
-
-int ImageTokens(const mtmd_input_chunks* chunks) {
-  int n = 0;
-  for (size_t i = 0; i < mtmd_input_chunks_size(chunks); ++i) {
-    const mtmd_input_chunk* c = mtmd_input_chunks_get(chunks, i);
-    if (mtmd_input_chunk_get_type(c) == MTMD_INPUT_CHUNK_TYPE_IMAGE) {
-      n += static_cast<int>(mtmd_input_chunk_get_n_tokens(c));
-    }
-  }
-  return n;
-}
-
 std::string GiB(double bytes) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f GiB", bytes / (1024.0 * 1024 * 1024));
@@ -100,9 +71,9 @@ Result<std::unique_ptr<BatchEngine>> BatchEngine::Load(const LlamaModelOptions& 
   Image probe{static_cast<uint32_t>(side), static_cast<uint32_t>(side),
               std::vector<uint8_t>(static_cast<size_t>(side) * side * 3, 128)};
   ASSIGN_OR_RETURN(std::string text, e->weights_->FormatPrompt(BuildPrompt(Mode::kDetail, {})));
-  ASSIGN_OR_RETURN(mtmd_input_chunks * chunks, Tokenize(e->weights_->mtmd(), probe, text));
+  ASSIGN_OR_RETURN(mtmd_input_chunks * chunks, TokenizePrompt(e->weights_->mtmd(), probe, text));
   e->probe_tokens_ = static_cast<int>(mtmd_helper_get_n_tokens(chunks));
-  const int image_tokens = ImageTokens(chunks);
+  const int image_tokens = CountImageTokens(chunks);
   mtmd_input_chunks_free(chunks);
 
   llama_model* lm = e->weights_->llama();
@@ -162,16 +133,37 @@ BatchEngineStats BatchEngine::stats() const {
   return stats_;
 }
 
+void BatchEngine::ChunksFree::operator()(mtmd_input_chunks* c) const { mtmd_input_chunks_free(c); }
+
 void BatchEngine::Submit(Image image, Prompt prompt, int max_tokens, Done done) {
+  auto t0 = Clock::now();
+  auto text = weights_->FormatPrompt(prompt);
+  if (!text.ok()) return done(text.status());
+  auto chunks = TokenizePrompt(weights_->mtmd(), image, *text);
+  if (!chunks.ok()) return done(chunks.status());
+  Request r;
+  r.chunks.reset(*chunks);
+  r.n_prompt = static_cast<int>(mtmd_helper_get_n_tokens(r.chunks.get()));
+  r.image_tokens = CountImageTokens(r.chunks.get());
+  r.max_tokens = max_tokens;
+  if (r.n_prompt + std::max(0, max_tokens) > n_ctx_seq_) {
+    return done(Status::TooLarge("the image and prompt need " + std::to_string(r.n_prompt) +
+                                 " tokens plus " + std::to_string(max_tokens) +
+                                 " to generate, more than the " + std::to_string(n_ctx_seq_) +
+                                 " each of the --batch " + std::to_string(options_.max_batch) +
+                                 " images has (raise --ctx, lower --max-side or --max-tokens)"));
+  }
+  r.prepare_ms = MsSince(t0);
+  r.done = std::move(done);
   {
     std::lock_guard<std::mutex> l(mu_);
     if (!stopping_) {
-      waiting_.push_back({std::move(image), std::move(prompt), max_tokens, std::move(done)});
+      waiting_.push_back(std::move(r));
       cv_.notify_all();
       return;
     }
   }
-  done(Status::Internal("the model is shutting down"));
+  r.done(Status::Internal("the model is shutting down"));
 }
 
 Result<ModelOutput> BatchEngine::Generate(const Image& image, const Prompt& prompt,
@@ -211,44 +203,38 @@ void BatchEngine::Run() {
 }
 
 void BatchEngine::Admit(Request request) {
+  // A free sequence that holds this prompt's prefix, else one that holds none, else any free
+  // one: images of several modes or languages keep a slot each for their prefix.
   Sequence* seq = nullptr;
+  Sequence* empty = nullptr;
+  Sequence* any = nullptr;
   for (auto& s : seqs_) {
-    if (!s->live) {
+    if (s->live) continue;
+    if (CanReuse(s->held, request.chunks.get())) {
       seq = s.get();
       break;
     }
+    if (!empty && s->held.tokens.empty()) empty = s.get();
+    if (!any) any = s.get();
   }
+  if (!seq) seq = empty ? empty : any;
   seq->done = std::move(request.done);
   seq->max_tokens = request.max_tokens;
   seq->out = ModelOutput{};
+  seq->out.image_tokens = request.image_tokens;
   auto t0 = Clock::now();
-  auto text = weights_->FormatPrompt(request.prompt);
-  if (!text.ok()) return Finish(*seq, text.status());
-  auto chunks = Tokenize(weights_->mtmd(), request.image, *text);
-  if (!chunks.ok()) return Finish(*seq, chunks.status());
-  const size_t n_prompt = mtmd_helper_get_n_tokens(*chunks);
-  seq->out.image_tokens = ImageTokens(*chunks);
-  if (n_prompt + static_cast<size_t>(std::max(0, request.max_tokens)) >
-      static_cast<size_t>(n_ctx_seq_)) {
-    mtmd_input_chunks_free(*chunks);
-    return Finish(*seq,
-                  Status::TooLarge("the image and prompt need " + std::to_string(n_prompt) +
-                                   " tokens plus " + std::to_string(request.max_tokens) +
-                                   " to generate, more than the " + std::to_string(n_ctx_seq_) +
-                                   " each of the --batch " + std::to_string(options_.max_batch) +
-                                   " images has (raise --ctx, lower --max-side or --max-tokens)"));
-  }
-  auto eval = EvalPrompt(weights_->mtmd(), ctx_, *chunks, seq->id, n_batch_, &seq->held);
-  mtmd_input_chunks_free(*chunks);
+  auto eval =
+      EvalPrompt(weights_->mtmd(), ctx_, request.chunks.get(), seq->id, n_batch_, &seq->held);
+  request.chunks.reset();
   {
     std::lock_guard<std::mutex> l(mu_);
     ++stats_.admitted;
     if (eval.ok()) stats_.reused_tokens += static_cast<uint64_t>(eval->reused);
   }
   if (!eval.ok()) return Finish(*seq, eval.status());
-  seq->out.prompt_tokens = static_cast<int>(n_prompt);
+  seq->out.prompt_tokens = request.n_prompt;
   seq->out.reused_tokens = eval->reused;
-  seq->out.encode_ms = MsSince(t0);
+  seq->out.encode_ms = request.prepare_ms + MsSince(t0);
   seq->generate_start = Clock::now();
   if (request.max_tokens <= 0) return Finish(*seq, Status::Ok());
   if (seq->sampler) llama_sampler_free(seq->sampler);

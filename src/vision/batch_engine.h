@@ -50,6 +50,7 @@
 #include "vision/model.h"
 
 struct llama_context;
+struct mtmd_input_chunks;
 
 namespace altscribe::vision {
 
@@ -83,8 +84,11 @@ class BatchEngine final : public VisionModel {
   BatchEngine(const BatchEngine&) = delete;
   BatchEngine& operator=(const BatchEngine&) = delete;
 
-  // Queues one image; `done` runs on the scheduler thread when its text is complete (or failed).
-  // `done` may call Submit() again; it must not block for long (the other sequences wait).
+  // Prepares one image on the calling thread (prompt template, tokenization, the projector's
+  // preprocessing) and queues it; `done` runs on the scheduler thread when its text is complete
+  // or failed, or at once on the calling thread when the image cannot be prepared or does not fit
+  // a sequence's context (TooLarge). `done` may call Submit() again; it must not block for long
+  // (the other sequences wait).
   void Submit(Image image, Prompt prompt, int max_tokens, Done done);
 
   // Submit() and wait: blocks until this image's text is complete.
@@ -99,10 +103,17 @@ class BatchEngine final : public VisionModel {
   BatchEngineStats stats() const;
 
  private:
+  struct ChunksFree {
+    void operator()(mtmd_input_chunks* c) const;
+  };
+  // An image ready for the context: tokenized (chat template, image preprocessed by the
+  // projector) on the caller's thread, so the scheduler thread only encodes and decodes.
   struct Request {
-    Image image;
-    Prompt prompt;
+    std::unique_ptr<mtmd_input_chunks, ChunksFree> chunks;
+    int n_prompt = 0;
+    int image_tokens = 0;
     int max_tokens = 0;
+    double prepare_ms = 0;
     Done done;
   };
   struct Sequence;

@@ -167,6 +167,32 @@ TEST_P(BatchEngineK, ConcurrentCallersGetTheSingleStreamTextWithEitherDecode) {
 
 INSTANTIATE_TEST_SUITE_P(K, BatchEngineK, ::testing::Values(1, 4, 8));
 
+// Images of two modes, one after another, through K = 2: each mode keeps a slot holding its
+// prompt prefix, so from the third image on every prefix is reused, and the text is still exactly
+// what a fresh single-stream model says.
+TEST(BatchEngine, EachPromptPrefixKeepsASlotAndTheTextIsUnchanged) {
+  const Prompt alt = BuildPrompt(Mode::kAlt, Language{});
+  const Prompt detail = BuildPrompt(Mode::kDetail, Language{});
+  auto engine = BatchEngine::Load(Tiny(false), {.max_batch = 2, .max_tokens = 64});
+  ASSERT_TRUE(engine.ok()) << engine.status().message();
+  for (int i = 0; i < 6; ++i) {
+    SCOPED_TRACE("image " + std::to_string(i));
+    const Prompt& p = i % 2 ? detail : alt;
+    auto got = (*engine)->Generate(Picture(i), p, 16);
+    ASSERT_TRUE(got.ok()) << got.status().message();
+    auto fresh = LlamaVisionModel::Load(Tiny(false));
+    ASSERT_TRUE(fresh.ok());
+    auto want = (*fresh)->Generate(Picture(i), p, 16);
+    ASSERT_TRUE(want.ok());
+    EXPECT_EQ(got->text, want->text);
+    if (i < 2) {
+      EXPECT_EQ(got->reused_tokens, 0);
+    } else {
+      EXPECT_GT(got->reused_tokens, 20);
+    }
+  }
+}
+
 TEST(BatchEngine, APromptThatDoesNotFitFailsOnlyItsOwnImage) {
   const std::vector<ModelOutput> want = SingleStream(3, true);
   auto engine = BatchEngine::Load(Tiny(true), {.max_batch = 4, .max_tokens = 64});

@@ -274,32 +274,15 @@ Result<std::string> LlamaVisionModel::FormatPrompt(const Prompt& prompt) const {
 
 Result<ModelOutput> LlamaVisionModel::Generate(const Image& image, const Prompt& prompt,
                                                int max_tokens) {
-  std::lock_guard<std::mutex> lock(mu_);
   if (!ctx_) return Status::Internal("this model was loaded without a context (batch engine)");
   ModelOutput out;
   ASSIGN_OR_RETURN(std::string text, FormatPrompt(prompt));
 
   auto t0 = Clock::now();
-  mtmd_bitmap* bitmap = mtmd_bitmap_init(image.width, image.height, image.rgb.data());
-  mtmd_input_chunks* chunks = mtmd_input_chunks_init();
-  mtmd_input_text input = {text.c_str(), text.size(), /*add_special=*/true,
-                           /*parse_special=*/true};
-  const mtmd_bitmap* bitmaps[] = {bitmap};
-  int32_t rc = mtmd_tokenize(mtmd_, chunks, &input, bitmaps, 1);
-  mtmd_bitmap_free(bitmap);
+  ASSIGN_OR_RETURN(mtmd_input_chunks * chunks, TokenizePrompt(mtmd_, image, text));
   auto free_chunks = [&] { mtmd_input_chunks_free(chunks); };
-  if (rc != 0) {
-    free_chunks();
-    return Status::Model("could not prepare the image for the model (mtmd_tokenize " +
-                         std::to_string(rc) + ")");
-  }
   const size_t n_prompt = mtmd_helper_get_n_tokens(chunks);
-  for (size_t i = 0; i < mtmd_input_chunks_size(chunks); ++i) {
-    const mtmd_input_chunk* c = mtmd_input_chunks_get(chunks, i);
-    if (mtmd_input_chunk_get_type(c) == MTMD_INPUT_CHUNK_TYPE_IMAGE) {
-      out.image_tokens += static_cast<int>(mtmd_input_chunk_get_n_tokens(c));
-    }
-  }
+  out.image_tokens = CountImageTokens(chunks);
   const uint32_t n_ctx = llama_n_ctx(ctx_);
   if (n_prompt + static_cast<size_t>(max_tokens) > n_ctx) {
     free_chunks();
@@ -309,12 +292,17 @@ Result<ModelOutput> LlamaVisionModel::Generate(const Image& image, const Prompt&
                             " (raise --ctx or lower --max-side)");
   }
 
+  // Tokenizing and preprocessing above run unlocked (mtmd_tokenize is thread-safe): concurrent
+  // callers prepare their images while another one's is being generated.
+  const double prepare_ms = MsSince(t0);
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto t_eval = Clock::now();
   auto eval = EvalPrompt(mtmd_, ctx_, chunks, 0, n_batch_, &held_);
   free_chunks();
   if (!eval.ok()) return eval.status();
   out.prompt_tokens = static_cast<int>(n_prompt);
   out.reused_tokens = eval->reused;
-  out.encode_ms = MsSince(t0);
+  out.encode_ms = prepare_ms + MsSince(t_eval);
 
   auto t1 = Clock::now();
   const llama_vocab* vocab = llama_model_get_vocab(model_);

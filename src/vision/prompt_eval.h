@@ -14,15 +14,25 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/status.h"
+#include "vision/model.h"
 
 struct llama_context;
 struct mtmd_context;
 struct mtmd_input_chunks;
 
 namespace altscribe::vision {
+
+// Tokenizes `text` (the formatted prompt, with one image marker) with `image`: the text tokens
+// and the projector's preprocessing of the image. Thread-safe (mtmd_tokenize is). The caller
+// frees the chunks with mtmd_input_chunks_free. Fails with a Model error naming the mtmd code.
+Result<mtmd_input_chunks*> TokenizePrompt(mtmd_context* mtmd, const Image& image,
+                                          const std::string& text);
+// The image tokens among `chunks`.
+int CountImageTokens(const mtmd_input_chunks* chunks);
 
 // The first text chunk of the last prompt whose KV the sequence holds at positions 0..n-1
 // (empty: nothing reusable). Owned by whoever owns the sequence; one per sequence.
@@ -42,6 +52,10 @@ struct PromptEval {
 Result<PromptEval> EvalPrompt(mtmd_context* mtmd, llama_context* ctx,
                               const mtmd_input_chunks* chunks, int32_t seq, int n_batch,
                               HeldPrefix* held);
+
+// Whether EvalPrompt would keep the held prefix for `chunks` (their first chunk is text, equal to
+// the held one, and something follows it).
+bool CanReuse(const HeldPrefix& held, const mtmd_input_chunks* chunks);
 
 // Forgets the held prefix and frees every cell of `seq`. REQUIRES: held != nullptr.
 void ForgetPrompt(llama_context* ctx, int32_t seq, HeldPrefix* held);
