@@ -112,15 +112,6 @@ std::string LlamaBackends() {
   return out;
 }
 
-llama_sampler* NewDescribeSampler(const llama_model* model) {
-  const llama_vocab* vocab = llama_model_get_vocab(model);
-  llama_sampler* smpl = llama_sampler_chain_init(llama_sampler_chain_default_params());
-  llama_sampler_chain_add(
-      smpl, llama_sampler_init_penalties(llama_vocab_n_tokens(vocab), 64, 1.1f, 0.0f, 0.0f));
-  llama_sampler_chain_add(smpl, llama_sampler_init_greedy());
-  return smpl;
-}
-
 Result<std::string> ReadProjectorType(const std::string& mmproj_path) {
   gguf_init_params p = {/*no_alloc=*/true, /*ctx=*/nullptr};
   gguf_context* g = gguf_init_from_file(mmproj_path.c_str(), p);

@@ -12,6 +12,7 @@
 
 #include "vision/model.h"
 #include "vision/prompt_eval.h"
+#include "vision/sampler.h"
 
 struct llama_context_params;
 struct llama_model;
@@ -84,10 +85,6 @@ class LlamaVisionModel final : public VisionModel {
   int n_threads_ = 1;
   std::mutex mu_;
 };
-
-// The sampler chain every describe uses (greedy with a mild repetition penalty: deterministic,
-// and small models stop looping). The caller frees it with llama_sampler_free.
-llama_sampler* NewDescribeSampler(const llama_model* model);
 
 // Returns the projector type stored in an mmproj GGUF ("mlp", "qwen2.5vl", "gemma3", ...).
 Result<std::string> ReadProjectorType(const std::string& mmproj_path);
