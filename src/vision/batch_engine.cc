@@ -36,7 +36,7 @@ struct BatchEngine::Sequence {
   bool live = false;
   Done done;
   int max_tokens = 0;
-  llama_sampler* sampler = nullptr;
+  DescribeSampler sampler;
   int32_t next = 0;       // sampled, not yet decoded
   int32_t batch_row = 0;  // its row in the current decode step
   HeldPrefix held;        // the prompt prefix this sequence's KV keeps between images
@@ -106,6 +106,7 @@ Result<std::unique_ptr<BatchEngine>> BatchEngine::Load(const LlamaModelOptions& 
                          " of KV memory): out of memory? Try a smaller --batch (or --ctx)");
   }
   e->n_ctx_seq_ = static_cast<int>(llama_n_ctx_seq(e->ctx_));
+  e->n_vocab_ = llama_vocab_n_tokens(llama_model_get_vocab(lm));
   for (int i = 0; i < k; ++i) e->seqs_.push_back(std::make_unique<Sequence>(i));
   e->load_ms_ = MsSince(start);
   LogInfo("batch engine: " + std::to_string(k) + " sequences x " + std::to_string(e->n_ctx_seq_) +
@@ -122,9 +123,6 @@ BatchEngine::~BatchEngine() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  for (auto& s : seqs_) {
-    if (s->sampler) llama_sampler_free(s->sampler);
-  }
   if (ctx_) llama_free(ctx_);
 }
 
@@ -237,8 +235,7 @@ void BatchEngine::Admit(Request request) {
   seq->out.encode_ms = request.prepare_ms + MsSince(t0);
   seq->generate_start = Clock::now();
   if (request.max_tokens <= 0) return Finish(*seq, Status::Ok());
-  if (seq->sampler) llama_sampler_free(seq->sampler);
-  seq->sampler = NewDescribeSampler(weights_->llama());
+  seq->sampler.Reset();
   seq->live = true;
   ++live_;
   {
@@ -246,7 +243,9 @@ void BatchEngine::Admit(Request request) {
     stats_.peak_live = std::max(stats_.peak_live, live_);
   }
   // The first token comes from the prefill's logits, which the next decode overwrites.
-  if (!Accept(*seq, llama_sampler_sample(seq->sampler, ctx_, -1))) Finish(*seq, Status::Ok());
+  if (!Accept(*seq, seq->sampler.Sample(llama_get_logits_ith(ctx_, -1), n_vocab_))) {
+    Finish(*seq, Status::Ok());
+  }
 }
 
 bool BatchEngine::Accept(Sequence& seq, int32_t tok) {
@@ -293,7 +292,8 @@ void BatchEngine::Step() {
       if (rc != 0) {
         Finish(*s, Status::Model("the model failed while generating (llama_decode " +
                                  std::to_string(rc) + ")"));
-      } else if (!Accept(*s, llama_sampler_sample(s->sampler, ctx_, s->batch_row))) {
+      } else if (!Accept(*s,
+                         s->sampler.Sample(llama_get_logits_ith(ctx_, s->batch_row), n_vocab_))) {
         Finish(*s, Status::Ok());
       }
     }

@@ -6,14 +6,14 @@
 //     into its seq_id (EvalPrompt: the prompt's first text chunk is kept from the sequence's
 //     previous image when it is the same, vision/prompt_eval.h), then samples its first token;
 //   - then runs ONE llama_decode carrying one token for every unfinished sequence and samples each
-//     sequence from its own row of logits with its own sampler chain (the chain of the
-//     single-stream path, NewDescribeSampler, so the text is the same for the same image);
+//     sequence from its own row of logits with its own DescribeSampler (as the single-stream
+//     path, so the text is the same for the same image);
 //   - between two decode steps it admits the next waiting image (one per step while others
 //     generate, so a new image costs the running ones one prefill, never a whole queue of them);
 //   - a sequence ends at end-of-generation or at its own token budget; its KV cells after the
 //     prompt prefix are freed (llama_memory_seq_rm) and its caller is answered at once.
 // Same text? Everything is the single-stream path: the same prompt, the same prefill, the same
-// sampler chain per sequence, positions from each sequence's own cells, attention over that
+// sampler per sequence, positions from each sequence's own cells, attention over that
 // sequence's own KV stream, and the attention kernel LlamaVisionModel::SetAttention picks for
 // both. On the CPU that makes each sequence's logits bit for bit those of the single-stream path
 // whatever else is in the decode (batch_engine_test proves the text identical for K = 1, 4 and 8,
@@ -131,6 +131,7 @@ class BatchEngine final : public VisionModel {
   double load_ms_ = 0;
   int n_ctx_seq_ = 0;
   int n_batch_ = 2048;
+  int n_vocab_ = 0;
   int probe_tokens_ = 0;
   std::vector<std::unique_ptr<Sequence>> seqs_;  // one per seq_id; scheduler thread only
   int live_ = 0;                                 // scheduler thread only

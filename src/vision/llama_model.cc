@@ -297,12 +297,13 @@ Result<ModelOutput> LlamaVisionModel::Generate(const Image& image, const Prompt&
 
   auto t1 = Clock::now();
   const llama_vocab* vocab = llama_model_get_vocab(model_);
-  llama_sampler* smpl = NewDescribeSampler(model_);
+  DescribeSampler sampler;
+  const int n_vocab = llama_vocab_n_tokens(vocab);
   std::string generated;
   char piece[256];
   Status status;
   for (int i = 0; i < max_tokens; ++i) {
-    llama_token tok = llama_sampler_sample(smpl, ctx_, -1);
+    llama_token tok = sampler.Sample(llama_get_logits_ith(ctx_, -1), n_vocab);
     if (!ignore_eos_ && llama_vocab_is_eog(vocab, tok)) break;
     int n = llama_token_to_piece(vocab, tok, piece, sizeof piece, 0, /*special=*/false);
     if (n > 0) generated.append(piece, static_cast<size_t>(n));
@@ -314,7 +315,6 @@ Result<ModelOutput> LlamaVisionModel::Generate(const Image& image, const Prompt&
       break;
     }
   }
-  llama_sampler_free(smpl);
   if (!status.ok()) {
     ForgetPrompt(ctx_, 0, &held_);
     return status;

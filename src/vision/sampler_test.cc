@@ -1,6 +1,6 @@
 // The describe sampler against llama.cpp's own penalties(64, 1.1) + greedy chain: the same token
 // at every step, on logits built to make the penalty matter (repeated tokens, negative and
-// positive logits, exact ties), and on candidates that are not laid out by id.
+// positive logits, exact ties, the edges of the row, tokens leaving the 64-token window).
 #include "vision/sampler.h"
 
 #include <gtest/gtest.h>
@@ -13,20 +13,12 @@
 namespace altscribe::vision {
 namespace {
 
-struct Sampler {
+// llama.cpp's chain as llama_sampler_sample runs it: candidates by id, apply, accept.
+struct Reference {
   llama_sampler* s;
-  explicit Sampler(llama_sampler* p) : s(p) {}
-  ~Sampler() { llama_sampler_free(s); }
-  // What llama_sampler_sample does with a row of logits: candidates by id, apply, accept.
-  llama_token Sample(const std::vector<llama_token_data>& candidates) {
-    std::vector<llama_token_data> cur = candidates;
-    llama_token_data_array a = {cur.data(), cur.size(), -1, false};
-    llama_sampler_apply(s, &a);
-    EXPECT_GE(a.selected, 0);
-    const llama_token t = a.data[a.selected].id;
-    llama_sampler_accept(s, t);
-    return t;
-  }
+  explicit Reference(int n_vocab) : s(NewReferenceDescribeSampler(n_vocab)) {}
+  ~Reference() { llama_sampler_free(s); }
+  llama_token Sample(const std::vector<float>& logits);
 };
 
 std::vector<llama_token_data> ById(const std::vector<float>& logits) {
@@ -35,6 +27,16 @@ std::vector<llama_token_data> ById(const std::vector<float>& logits) {
     c[i] = {static_cast<llama_token>(i), logits[i], 0.0f};
   }
   return c;
+}
+
+llama_token Reference::Sample(const std::vector<float>& logits) {
+  std::vector<llama_token_data> cur = ById(logits);
+  llama_token_data_array a = {cur.data(), cur.size(), -1, false};
+  llama_sampler_apply(s, &a);
+  EXPECT_GE(a.selected, 0);
+  const llama_token t = a.data[a.selected].id;
+  llama_sampler_accept(s, t);
+  return t;
 }
 
 // Logits where six favourite tokens, drawn afresh each step from a pool of 100, lead the rest
@@ -56,14 +58,14 @@ std::vector<float> Logits(std::mt19937& rng, int n_vocab, int step) {
 TEST(DescribeSampler, ChoosesWhatLlamaCppsPenaltiesAndGreedyChoose) {
   for (int n_vocab : {32, 1000, 32000}) {
     SCOPED_TRACE("n_vocab " + std::to_string(n_vocab));
-    Sampler ours(NewDescribeSampler(nullptr)), ref(NewReferenceDescribeSampler(n_vocab));
+    DescribeSampler ours;
+    Reference ref(n_vocab);
     std::mt19937 rng(static_cast<unsigned>(n_vocab));
     int penalised_changes = 0;
     for (int step = 0; step < 400; ++step) {
       const std::vector<float> logits = Logits(rng, n_vocab, step);
-      const llama_token a = ours.Sample(ById(logits));
-      const llama_token b = ref.Sample(ById(logits));
-      ASSERT_EQ(a, b) << "step " << step;
+      const llama_token a = ours.Sample(logits.data(), n_vocab);
+      ASSERT_EQ(a, ref.Sample(logits)) << "step " << step;
       penalised_changes +=
           a !=
           static_cast<llama_token>(std::max_element(logits.begin(), logits.end()) - logits.begin());
@@ -73,28 +75,40 @@ TEST(DescribeSampler, ChoosesWhatLlamaCppsPenaltiesAndGreedyChoose) {
   }
 }
 
-TEST(DescribeSampler, CandidatesInAnotherOrderGiveTheSameChoice) {
-  const int n_vocab = 500;
-  Sampler ours(NewDescribeSampler(nullptr)), ref(NewReferenceDescribeSampler(n_vocab));
-  std::mt19937 rng(7);
-  for (int step = 0; step < 200; ++step) {
-    std::vector<llama_token_data> c = ById(Logits(rng, n_vocab, step));
-    std::shuffle(c.begin(), c.end(), rng);
-    if (step % 3 == 0) c.resize(c.size() / 2);  // a truncated candidate list
-    ASSERT_EQ(ours.Sample(c), ref.Sample(c)) << "step " << step;
+// Token 0 and the last token are penalised like any other (the edges of the row).
+TEST(DescribeSampler, TheFirstAndLastTokensArePenalisedToo) {
+  for (int first_or_last : {0, 15}) {
+    DescribeSampler ours;
+    Reference ref(16);
+    std::vector<float> row(16, 0.5f);
+    row[static_cast<size_t>(first_or_last)] = 0.54f;  // 0.54 / 1.1 < 0.5 once penalised
+    for (int step = 0; step < 3; ++step) {
+      ASSERT_EQ(ours.Sample(row.data(), 16), ref.Sample(row)) << first_or_last << " " << step;
+    }
   }
 }
 
-TEST(DescribeSampler, ResetAndCloneKeepTheirOwnHistory) {
-  Sampler a(NewDescribeSampler(nullptr));
-  std::vector<float> flat(16, 0.5f);
-  flat[2] = 0.54f;  // 0.54 / 1.1 < 0.5: once 2 is in the history, 0 wins
-  EXPECT_EQ(a.Sample(ById(flat)), 2);
-  Sampler b(llama_sampler_clone(a.s));
-  EXPECT_EQ(a.Sample(ById(flat)), 0);
-  EXPECT_EQ(b.Sample(ById(flat)), 0) << "the clone holds the history";
-  llama_sampler_reset(a.s);
-  EXPECT_EQ(a.Sample(ById(flat)), 2) << "reset forgets it";
+TEST(DescribeSampler, ResetForgetsTheHistoryAndACopyKeepsIt) {
+  DescribeSampler a;
+  std::vector<float> row(16, 0.5f);
+  row[2] = 0.54f;  // 0.54 / 1.1 < 0.5: once 2 is in the history, 0 wins
+  EXPECT_EQ(a.Sample(row.data(), 16), 2);
+  DescribeSampler b = a;
+  EXPECT_EQ(a.Sample(row.data(), 16), 0);
+  EXPECT_EQ(b.Sample(row.data(), 16), 0) << "the copy holds the history";
+  a.Reset();
+  EXPECT_EQ(a.Sample(row.data(), 16), 2) << "reset forgets it";
+}
+
+// After 64 more tokens a token leaves the history and is no longer penalised.
+TEST(DescribeSampler, OnlyTheLastSixtyFourTokensArePenalised) {
+  DescribeSampler ours;
+  Reference ref(200);
+  std::vector<float> row(200, -1.0f);
+  for (int step = 0; step < 300; ++step) {
+    row[static_cast<size_t>(step % 130)] = 2.0f + 0.001f * static_cast<float>(step % 7);
+    ASSERT_EQ(ours.Sample(row.data(), 200), ref.Sample(row)) << "step " << step;
+  }
 }
 
 }  // namespace
