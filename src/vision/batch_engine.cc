@@ -9,6 +9,7 @@
 #include <future>
 
 #include "core/log.h"
+#include "core/parallel.h"
 
 namespace altscribe::vision {
 namespace {
@@ -21,6 +22,10 @@ double MsSince(Clock::time_point t) {
 // Room for what the prompt may add beyond the probe's (OCR text quoted to the model, a longer
 // mode instruction).
 constexpr int kPromptSlack = 256;
+
+// From this many rows in a decode step the rows are sampled on the pool: below it, waking the
+// pool costs more than it saves (a row is ~20 us at a 32k vocabulary, ~100 us at 152k).
+constexpr int kParallelSampleRows = 8;
 
 std::string GiB(double bytes) {
   char buf[32];
@@ -37,9 +42,11 @@ struct BatchEngine::Sequence {
   Done done;
   int max_tokens = 0;
   DescribeSampler sampler;
-  int32_t next = 0;       // sampled, not yet decoded
-  int32_t batch_row = 0;  // its row in the current decode step
-  HeldPrefix held;        // the prompt prefix this sequence's KV keeps between images
+  int32_t next = 0;                   // sampled, not yet decoded
+  int32_t batch_row = 0;              // its row in the current decode step
+  const float* row_logits = nullptr;  // that row's logits, after the decode
+  int32_t sampled = -1;               // the token sampled from them (-1: none)
+  HeldPrefix held;                    // the prompt prefix this sequence's KV keeps between images
   ModelOutput out;
   Clock::time_point generate_start;
 };
@@ -108,6 +115,12 @@ Result<std::unique_ptr<BatchEngine>> BatchEngine::Load(const LlamaModelOptions& 
   e->n_ctx_seq_ = static_cast<int>(llama_n_ctx_seq(e->ctx_));
   e->n_vocab_ = llama_vocab_n_tokens(llama_model_get_vocab(lm));
   for (int i = 0; i < k; ++i) e->seqs_.push_back(std::make_unique<Sequence>(i));
+  const int pool =
+      options.sample_threads > 0
+          ? options.sample_threads
+          : std::min({8, k / kParallelSampleRows + 1,
+                      std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / 2)});
+  if (pool > 1) e->sample_pool_ = std::make_unique<ParallelFor>(pool);
   e->load_ms_ = MsSince(start);
   LogInfo("batch engine: " + std::to_string(k) + " sequences x " + std::to_string(e->n_ctx_seq_) +
           " tokens (image + prompt " + std::to_string(e->probe_tokens_) + ", budget " +
@@ -287,13 +300,36 @@ void BatchEngine::Step() {
       ++stats_.decode_steps;
       if (batch.n_tokens > 1) ++stats_.multi_decode_steps;
     }
-    for (size_t r = first; r < std::min(rows.size(), first + group); ++r) {
+    const size_t last = std::min(rows.size(), first + group);
+    if (rc != 0) {
+      for (size_t r = first; r < last; ++r) {
+        Finish(*rows[r], Status::Model("the model failed while generating (llama_decode " +
+                                       std::to_string(rc) + ")"));
+      }
+      continue;
+    }
+    // Each sequence's next token from its row. The rows are fetched here (llama_get_logits_ith
+    // may reorder the outputs once) and sampled on the pool when there are enough of them.
+    for (size_t r = first; r < last; ++r) {
+      rows[r]->row_logits = llama_get_logits_ith(ctx_, rows[r]->batch_row);
+    }
+    auto sample = [&](int k) {
+      Sequence* s = rows[first + static_cast<size_t>(k)];
+      s->sampled = s->row_logits ? s->sampler.Sample(s->row_logits, n_vocab_) : -1;
+    };
+    const int n = static_cast<int>(last - first);
+    if (n >= kParallelSampleRows && sample_pool_) {
+      sample_pool_->Run(n, sample);
+      std::lock_guard<std::mutex> l(mu_);
+      ++stats_.pooled_steps;
+    } else {
+      for (int k = 0; k < n; ++k) sample(k);
+    }
+    for (size_t r = first; r < last; ++r) {
       Sequence* s = rows[r];
-      if (rc != 0) {
-        Finish(*s, Status::Model("the model failed while generating (llama_decode " +
-                                 std::to_string(rc) + ")"));
-      } else if (!Accept(*s,
-                         s->sampler.Sample(llama_get_logits_ith(ctx_, s->batch_row), n_vocab_))) {
+      if (s->sampled < 0) {
+        Finish(*s, Status::Model("the model gave no logits for an image (llama_get_logits_ith)"));
+      } else if (!Accept(*s, s->sampled)) {
         Finish(*s, Status::Ok());
       }
     }

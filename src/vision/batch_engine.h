@@ -6,8 +6,8 @@
 //     into its seq_id (EvalPrompt: the prompt's first text chunk is kept from the sequence's
 //     previous image when it is the same, vision/prompt_eval.h), then samples its first token;
 //   - then runs ONE llama_decode carrying one token for every unfinished sequence and samples each
-//     sequence from its own row of logits with its own DescribeSampler (as the single-stream
-//     path, so the text is the same for the same image);
+//     sequence from its own row of logits with its own DescribeSampler, as the single-stream path
+//     does (so the text is the same for the same image); from 8 rows on, on a small thread pool;
 //   - between two decode steps it admits the next waiting image (one per step while others
 //     generate, so a new image costs the running ones one prefill, never a whole queue of them);
 //   - a sequence ends at end-of-generation or at its own token budget; its KV cells after the
@@ -52,6 +52,10 @@
 struct llama_context;
 struct mtmd_input_chunks;
 
+namespace altscribe {
+class ParallelFor;
+}
+
 namespace altscribe::vision {
 
 struct BatchEngineOptions {
@@ -62,12 +66,16 @@ struct BatchEngineOptions {
   // single-stream path, so on a GPU too the text is bit for bit the single-stream text (see the
   // note above); K times the decode calls. On the CPU the batched decode is already identical.
   bool per_sequence_decode = false;
+  // Threads that sample the rows of a step with 8 or more rows, the scheduler included; 0 = up to
+  // half the cores, at most 8 (the CPU is idle while the GPU decodes).
+  int sample_threads = 0;
 };
 
 struct BatchEngineStats {
   int peak_live = 0;                // most sequences generating at the same time
   uint64_t decode_steps = 0;        // batched decode calls
   uint64_t multi_decode_steps = 0;  // of which carried two or more sequences
+  uint64_t pooled_steps = 0;        // of which had their rows sampled on the thread pool
   uint64_t admitted = 0;            // images prefilled
   uint64_t reused_tokens = 0;  // prompt tokens kept from a slot's previous image, not evaluated
 };
@@ -134,6 +142,7 @@ class BatchEngine final : public VisionModel {
   int n_vocab_ = 0;
   int probe_tokens_ = 0;
   std::vector<std::unique_ptr<Sequence>> seqs_;  // one per seq_id; scheduler thread only
+  std::unique_ptr<ParallelFor> sample_pool_;     // samples the rows of big steps; may be null
   int live_ = 0;                                 // scheduler thread only
 
   mutable std::mutex mu_;

@@ -88,7 +88,9 @@ TEST_P(BatchEngineK, SameTextAsSingleStreamWithImagesAdmittedWhileOthersGenerate
     SCOPED_TRACE(ignore_eos ? "EOS ignored" : "stops at EOS");
     const std::vector<ModelOutput> want = SingleStream(total, ignore_eos);
     ASSERT_EQ(want.size(), static_cast<size_t>(total));
-    auto engine = BatchEngine::Load(Tiny(ignore_eos), {.max_batch = k, .max_tokens = 64});
+    // Two sampling threads: the rows of K = 8 steps are sampled on the pool.
+    auto engine = BatchEngine::Load(Tiny(ignore_eos),
+                                    {.max_batch = k, .max_tokens = 64, .sample_threads = 2});
     ASSERT_TRUE(engine.ok()) << engine.status().message();
     BatchEngine& e = **engine;
     const Prompt p = BuildPrompt(Mode::kAlt, Language{});
@@ -124,6 +126,9 @@ TEST_P(BatchEngineK, SameTextAsSingleStreamWithImagesAdmittedWhileOthersGenerate
     }
     if (ignore_eos && k > 1) {
       EXPECT_GT(s.multi_decode_steps, 0u);
+    }
+    if (ignore_eos && k >= 8) {
+      EXPECT_GT(s.pooled_steps, 0u);
     }
     EXPECT_LE(s.peak_live, k);
   }
