@@ -3,7 +3,9 @@
 # (b) llama.cpp's own llama-mtmd-cli, one process per image, and (c) altscribe single-stream and
 # batched with K = 1, 8, 32, 64 (bench/batch); 128 new tokens, EOS ignored, one 336x336 image
 # each. Prints one table (seconds per image, images/s, tokens/s, ratios to (a) and (b)) and writes
-# everything as JSON to $OUT/gpu_bench.json.
+# everything as JSON to $OUT/gpu_bench.json; then, if the run is under F16_BEFORE_S (420) seconds,
+# (c) once more with F16 text weights (preset llava15-7b-f16; its own table, and "altscribe_f16"
+# in the JSON).
 #
 #   bench/gpu.sh --prepare   on this machine (network, scripts/setup done): fills the git-ignored
 #                            gpu/ with a llama.cpp source subset (with common/ and a tools/ list
@@ -187,4 +189,29 @@ bad = [r for r in c["batched"] if "error" in r]
 sys.exit(f"bench/gpu.sh: error: {len(bad)} batched run(s) failed" if bad else 0)
 EOF
 [ $? = 0 ] || exit 1
+
+# (c) again with F16 text weights (the anchor's precision; long prefills take cuBLAS's half-
+# precision GEMM instead of the quantized kernels), when the run has time left for it.
+if [ "$mode" = gpu ] && [ $((SECONDS - T0)) -lt "${F16_BEFORE_S:-420}" ]; then
+  say "(c) again with F16 text weights (llava15-7b-f16), K = 1,32,64"
+  rm -rf "$work/model"
+  if "$BUILD_DIR/altscribe" model make-test --out "$work/f16" --preset llava15-7b-f16 >/dev/null; then
+    "$BUILD_DIR/bench/batch" --model "$work/f16/model.gguf" --mmproj "$work/f16/mmproj.gguf" \
+      --k 1,32,64 --single 3 --max-tokens $tokens --side 336 --threads $threads \
+      --json "$OUT/batch_f16.json" | tee "$OUT/batch_f16.txt"
+    python3 - "$OUT" <<'EOF2'
+import json, os, sys
+out = sys.argv[1]
+g = json.load(open(os.path.join(out, "gpu_bench.json")))
+f = os.path.join(out, "batch_f16.json")
+if os.path.exists(f):
+    g["altscribe_f16"] = json.load(open(f))
+    json.dump(g, open(os.path.join(out, "gpu_bench.json"), "w"), indent=1)
+EOF2
+  else
+    say "(c) F16: making the model failed"
+  fi
+elif [ "$mode" = gpu ]; then
+  say "(c) F16 skipped: $((SECONDS - T0)) s used (F16_BEFORE_S=${F16_BEFORE_S:-420})"
+fi
 say "done: $OUT/gpu_bench.json"

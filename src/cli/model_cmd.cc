@@ -70,7 +70,8 @@ constexpr const char* kMakeTestHelp = R"(Usage: altscribe model make-test --out 
 Writes DIR/model.gguf and DIR/mmproj.gguf: a LLaVA-style model pair with deterministic random
 weights. llama.cpp loads and runs it for real; what it writes is gibberish. 'tiny' (about
 2 MB) runs in milliseconds and is what the tests use; 'llava15-7b' has LLaVA-1.5-7B's shapes
-(about 4.4 GB) to measure speed without downloading. Same preset and seed, same bytes.
+(about 4.4 GB, Q4_0 text) to measure speed without downloading; 'llava15-7b-f16' the same with
+F16 text weights (about 14 GB). Same preset and seed, same bytes.
 
 Options:
 )";
@@ -174,7 +175,7 @@ int RunMakeTest(const std::vector<std::string>& args) {
   int64_t seed = 42;
   FlagSet flags(cmd);
   flags.String("out", &out, "directory to write model.gguf and mmproj.gguf into (required)", "DIR");
-  flags.String("preset", &preset_name, "tiny (default) or llava15-7b", "NAME");
+  flags.String("preset", &preset_name, "tiny (default), llava15-7b or llava15-7b-f16", "NAME");
   flags.Int("seed", &seed, "random seed for the weights (default 42)");
   std::vector<std::string> positional;
   if (Status s = flags.Parse(args, &positional); !s.ok()) return Usage(cmd, s.message());

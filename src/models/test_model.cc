@@ -51,6 +51,15 @@ constexpr Shapes kLlava7b = {"altscribe-test-llava15-7b",
                              16,
                              GGML_TYPE_F16};
 
+// The same shapes with F16 text weights (~13.5 GB): the HF anchor's precision, and the fast path
+// for long prefills on a GPU (cuBLAS half-precision GEMM instead of quantized kernels).
+constexpr Shapes kLlava7bF16 = [] {
+  Shapes s = kLlava7b;
+  s.name = "altscribe-test-llava15-7b-f16";
+  s.text_type = GGML_TYPE_F16;
+  return s;
+}();
+
 // Deterministic generator (splitmix64); values depend only on the seed and the order of tensors.
 class Rng {
  public:
@@ -314,17 +323,23 @@ Status WriteProjector(const std::string& path, const Shapes& s, Rng& rng,
 Result<TestModelPreset> ParseTestModelPreset(const std::string& name) {
   if (name == "tiny") return TestModelPreset::kTiny;
   if (name == "llava15-7b") return TestModelPreset::kLlava15_7b;
-  return Status::InvalidArgument("unknown preset '" + name + "' (use tiny or llava15-7b)");
+  if (name == "llava15-7b-f16") return TestModelPreset::kLlava15_7bF16;
+  return Status::InvalidArgument("unknown preset '" + name +
+                                 "' (use tiny, llava15-7b or llava15-7b-f16)");
 }
 
 Status WriteTestModel(const std::string& dir, TestModelPreset preset, uint64_t seed,
                       const std::function<void(double)>& progress, int64_t text_embd) {
-  const Shapes& s = preset == TestModelPreset::kTiny ? kTiny : kLlava7b;
+  const Shapes& s = preset == TestModelPreset::kTiny         ? kTiny
+                    : preset == TestModelPreset::kLlava15_7b ? kLlava7b
+                                                             : kLlava7bF16;
   Shapes text_shapes = s;
   if (text_embd > 0) text_shapes.n_embd = text_embd;
   RETURN_IF_ERROR(MakeDirs(dir));
   // Approximate total for progress: text + vision weights.
-  const double total = preset == TestModelPreset::kTiny ? 1.0 : 4.45e9;
+  const double total = preset == TestModelPreset::kTiny         ? 1.0
+                       : preset == TestModelPreset::kLlava15_7b ? 4.45e9
+                                                                : 14.1e9;
   double done = 0;
   auto on_bytes = [&](uint64_t n) {
     done += static_cast<double>(n);

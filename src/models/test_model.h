@@ -4,8 +4,8 @@
 // DIR/mmproj.gguf is a CLIP vision encoder with an `mlp` projector. llama.cpp and libmtmd load
 // and run them; the text they produce is gibberish, but every stage of the pipeline runs for real.
 // `tiny` is about 2 MB and runs in milliseconds on a CPU; `llava15-7b` has LLaVA-1.5-7B's shapes
-// (Q4_0 text ~3.8 GB, F16 CLIP ViT-L/14-336 ~0.6 GB) to measure real speed. Same preset and seed,
-// same bytes.
+// (Q4_0 text ~3.8 GB, F16 CLIP ViT-L/14-336 ~0.6 GB) to measure real speed; `llava15-7b-f16`
+// the same with F16 text weights (~13.5 GB). Same preset and seed, same bytes.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +16,7 @@
 
 namespace altscribe::models {
 
-enum class TestModelPreset { kTiny, kLlava15_7b };
+enum class TestModelPreset { kTiny, kLlava15_7b, kLlava15_7bF16 };
 
 Result<TestModelPreset> ParseTestModelPreset(const std::string& name);
 
