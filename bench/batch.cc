@@ -12,6 +12,9 @@
 //   bench/batch [--model M --mmproj P] [--k 1,8,32,64] [--single N] [--per-k-images N]
 //               [--max-tokens N] [--side PX] [--threads N] [--json FILE] [--write-jpeg FILE]
 //               [--full-prompt]  (the describe prompt instead of the anchors' one-line prompt)
+//               [--varied]  (budgets spread over [max/2, 3max/2], as answers ending at different
+//                            lengths; each K > 1 also runs with its gaps left open, the anchor
+//                            for BatchEngine's compaction: ubatch/step and moves show it)
 // Without --model it generates the tiny test model into a temporary directory.
 #include <unistd.h>
 
@@ -77,7 +80,7 @@ int main(int argc, char** argv) {
   std::string model, mmproj, json_path, jpeg_path;
   std::vector<int> ks = {1, 8, 32, 64};
   int single = 5, per_k = 0, max_tokens = 128, side = 336, threads = 0;
-  bool full_prompt = false;
+  bool full_prompt = false, varied = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -99,6 +102,8 @@ int main(int argc, char** argv) {
       threads = std::atoi(next().c_str());
     else if (a == "--full-prompt")
       full_prompt = true;
+    else if (a == "--varied")
+      varied = true;
     else if (a == "--json")
       json_path = next();
     else if (a == "--write-jpeg")
@@ -138,6 +143,11 @@ int main(int argc, char** argv) {
   // are an OpenMP team per calling thread; a team left idle on this thread would make libgomp
   // stop spinning in every team (more threads than cores) and slow the batch engine's thread
   // for no reason of its own (on 2 cores: 0.07 s/image at K=1 instead of 0.025).
+  // Image i's token budget: all --max-tokens, or with --varied spread over [max/2, 3max/2] (mean
+  // about max), as answers that end at different lengths.
+  auto budget = [&](int i) {
+    return varied ? max_tokens / 2 + (i * 37) % (max_tokens + 1) : max_tokens;
+  };
   std::vector<std::string> single_text;
   int single_rc = 0;
   std::thread([&] {
@@ -153,46 +163,68 @@ int main(int argc, char** argv) {
       }
       std::vector<double> per_image, encode, gen;
       int image_tokens = 0, prompt_tokens = 0;
+      double total_s = 0;
+      long total_tokens = 0;
       for (int i = 0; i < single; ++i) {
         auto t0 = Clock::now();
-        auto r = (*m)->Generate(Picture(base, i), prompt, max_tokens);
+        auto r = (*m)->Generate(Picture(base, i), prompt, budget(i));
         if (!r.ok()) return Fail(r.status().message());
         per_image.push_back(Sec(t0, Clock::now()));
+        total_s += per_image.back();
+        total_tokens += r->generated_tokens;
         encode.push_back(r->encode_ms / 1000);
         gen.push_back(r->generate_ms / 1000);
         single_text.push_back(r->text);
         image_tokens = r->image_tokens;
         prompt_tokens = r->prompt_tokens;
       }
-      double s = Median(per_image);
+      // Budgets differ with --varied: then the mean, over the same images as the batched runs.
+      const double s = varied ? total_s / single : Median(per_image);
       doc["single"] = {{"images", single},
                        {"s_per_image", s},
                        {"images_per_s", 1 / s},
-                       {"tokens_per_s", max_tokens / s},
+                       {"tokens_per_s", varied ? total_tokens / total_s : max_tokens / s},
                        {"encode_prefill_s", Median(encode)},
                        {"generate_s", Median(gen)},
                        {"image_tokens", image_tokens},
                        {"prompt_tokens", prompt_tokens}};
-      std::printf("%d-token prompt (%d image tokens), %d new tokens per image, EOS ignored\n\n",
-                  prompt_tokens, image_tokens, max_tokens);
+      std::printf("%d-token prompt (%d image tokens), %s new tokens per image, EOS ignored\n\n",
+                  prompt_tokens, image_tokens,
+                  varied ? (std::to_string(max_tokens / 2) + "-" +
+                            std::to_string(max_tokens / 2 + max_tokens))
+                               .c_str()
+                         : std::to_string(max_tokens).c_str());
       return 0;
     }();
   }).join();
   if (single_rc != 0) return single_rc;
-  std::printf("%-14s %7s %9s %10s %10s %9s %10s\n", "engine", "images", "s/image", "images/s",
-              "tokens/s", "peak K", "same text");
+  std::printf("%-18s %7s %9s %10s %10s %9s %10s %11s %7s\n", "engine", "images", "s/image",
+              "images/s", "tokens/s", "peak K", "same text", "ubatch/step", "moves");
   const json& s1 = doc["single"];
-  std::printf("%-14s %7d %9.3f %10.2f %10.1f %9d %10s\n", "single-stream", single,
+  std::printf("%-18s %7d %9.3f %10.2f %10.1f %9d %10s\n", "single-stream", single,
               s1["s_per_image"].get<double>(), s1["images_per_s"].get<double>(),
               s1["tokens_per_s"].get<double>(), 1, "-");
 
   // Batched, for each K.
   doc["batched"] = json::array();
+  struct Run {
+    int k;
+    bool compact;
+  };
+  std::vector<Run> runs;
   for (int k : ks) {
-    auto e = vision::BatchEngine::Load(lo, {.max_batch = k, .max_tokens = max_tokens});
+    runs.push_back({k, true});
+    // The anchor for closing gaps: the same images with the gaps left open.
+    if (varied && k > 1) runs.push_back({k, false});
+  }
+  for (const Run& run : runs) {
+    const int k = run.k;
+    const std::string name = "batched K=" + std::to_string(k) + (run.compact ? "" : " gaps");
+    auto e = vision::BatchEngine::Load(lo, {.max_batch = k,
+                                            .max_tokens = varied ? 2 * max_tokens : max_tokens,
+                                            .compact = run.compact});
     if (!e.ok()) {
-      std::printf("%-14s %s\n", ("batched K=" + std::to_string(k)).c_str(),
-                  e.status().message().c_str());
+      std::printf("%-14s %s\n", name.c_str(), e.status().message().c_str());
       doc["batched"].push_back({{"k", k}, {"error", e.status().message()}});
       continue;
     }
@@ -208,7 +240,7 @@ int main(int argc, char** argv) {
     std::string first_error;
     auto t0 = Clock::now();
     for (int i = 0; i < n; ++i) {
-      (*e)->Submit(Picture(base, i), prompt, max_tokens, [&, i](Result<vision::ModelOutput> r) {
+      (*e)->Submit(Picture(base, i), prompt, budget(i), [&, i](Result<vision::ModelOutput> r) {
         std::lock_guard<std::mutex> l(mu);
         latency.push_back(Sec(t0, Clock::now()));
         if (!r.ok()) {
@@ -232,7 +264,13 @@ int main(int argc, char** argv) {
     const double wall = Sec(t0, Clock::now());
     if (failed) return Fail("K=" + std::to_string(k) + ": " + first_error);
     auto st = (*e)->stats();
+    const double ubatch_per_step =
+        st.decode_steps ? static_cast<double>(st.ubatches) / static_cast<double>(st.decode_steps)
+                        : 0;
     json row = {{"k", k},
+                {"compact", run.compact},
+                {"ubatches_per_step", ubatch_per_step},
+                {"moves", st.moves},
                 {"images", n},
                 {"wall_s", wall},
                 {"images_per_s", n / wall},
@@ -244,9 +282,9 @@ int main(int argc, char** argv) {
                 {"same_text", same},
                 {"compared", compared}};
     doc["batched"].push_back(row);
-    std::printf("%-14s %7d %9.3f %10.2f %10.1f %9d %7d/%d\n",
-                ("batched K=" + std::to_string(k)).c_str(), n, wall / n, n / wall, tokens / wall,
-                st.peak_live, same, compared);
+    std::printf("%-18s %7d %9.3f %10.2f %10.1f %9d %7d/%d %11.2f %7llu\n", name.c_str(), n,
+                wall / n, n / wall, tokens / wall, st.peak_live, same, compared, ubatch_per_step,
+                static_cast<unsigned long long>(st.moves));
   }
   if (!json_path.empty()) std::ofstream(json_path) << doc.dump(1) << "\n";
   if (!tmp.empty()) std::filesystem::remove_all(tmp);

@@ -36,7 +36,7 @@ std::string GiB(double bytes) {
 }  // namespace
 
 struct BatchEngine::Sequence {
-  const int id;
+  int id;  // its seq_id, which is its index in seqs_ (Compact() moves sequences and their ids)
   explicit Sequence(int i) : id(i) {}
   bool live = false;
   Done done;
@@ -205,6 +205,7 @@ void BatchEngine::Run() {
     for (Request& r : refused) r.done(Status::Internal("the model is shutting down"));
     if (admit) Admit(std::move(next));
     if (live_ > 0) {
+      Compact();
       Step();
     } else if (!admit) {
       std::lock_guard<std::mutex> l(mu_);
@@ -294,10 +295,16 @@ void BatchEngine::Step() {
       batch.logits[i] = 1;
       s->batch_row = i;
     }
+    // llama.cpp splits a decode into one ubatch per run of consecutive sequence ids (see Compact).
+    uint64_t runs = 0;
+    for (int32_t i = 0; i < batch.n_tokens; ++i) {
+      runs += i == 0 || batch.seq_id[i][0] != batch.seq_id[i - 1][0] + 1;
+    }
     const int32_t rc = llama_decode(ctx_, batch);
     {
       std::lock_guard<std::mutex> l(mu_);
       ++stats_.decode_steps;
+      stats_.ubatches += runs;
       if (batch.n_tokens > 1) ++stats_.multi_decode_steps;
     }
     const size_t last = std::min(rows.size(), first + group);
@@ -336,6 +343,42 @@ void BatchEngine::Step() {
   }
   batch.pos = own_pos;
   llama_batch_free(batch);
+}
+
+void BatchEngine::Compact() {
+  if (!options_.compact || options_.per_sequence_decode || live_ < 2) return;
+  const int k = static_cast<int>(seqs_.size());
+  // The window of live_ slots that already holds the most live sequences (the lowest such): only
+  // the ones outside it move, into its free slots.
+  int best = 0, best_live = -1;
+  for (int start = 0; start + live_ <= k; ++start) {
+    int n = 0;
+    for (int i = start; i < start + live_; ++i) n += seqs_[i]->live;
+    if (n > best_live) {
+      best = start;
+      best_live = n;
+    }
+  }
+  if (best_live == live_) return;  // already one run
+  llama_memory_t mem = llama_get_memory(ctx_);
+  int moved = 0;
+  int free_slot = best;
+  for (int src = 0; src < k; ++src) {
+    if (!seqs_[src]->live || (src >= best && src < best + live_)) continue;
+    while (seqs_[free_slot]->live) ++free_slot;
+    const int dst = free_slot;
+    // The whole stream is copied at the start of the next decode (bit for bit: the text does not
+    // change), the prompt prefix with it. The free slot's own prefix is gone with its stream.
+    llama_memory_seq_rm(mem, dst, -1, -1);
+    llama_memory_seq_cp(mem, src, dst, -1, -1);
+    llama_memory_seq_rm(mem, src, -1, -1);
+    std::swap(seqs_[dst], seqs_[src]);
+    std::swap(seqs_[dst]->id, seqs_[src]->id);
+    seqs_[src]->held.tokens.clear();
+    ++moved;
+  }
+  std::lock_guard<std::mutex> l(mu_);
+  stats_.moves += static_cast<uint64_t>(moved);
 }
 
 void BatchEngine::Finish(Sequence& seq, Status error) {

@@ -11,7 +11,12 @@
 //   - between two decode steps it admits the next waiting image (one per step while others
 //     generate, so a new image costs the running ones one prefill, never a whole queue of them);
 //   - a sequence ends at end-of-generation or at its own token budget; its KV cells after the
-//     prompt prefix are freed (llama_memory_seq_rm) and its caller is answered at once.
+//     prompt prefix are freed (llama_memory_seq_rm) and its caller is answered at once;
+//   - before a step, live sequences above a free slot are moved down into it (Compact): with
+//     one KV stream per sequence llama.cpp puts only a run of consecutive sequence ids into one
+//     ubatch, so the gaps finished images leave would split every step into one ubatch per run,
+//     each reading all the weights again. A move is a copy of that sequence's KV stream on the
+//     device at the start of the next decode (llama_memory_seq_cp), exact, prefix included.
 // Same text? Everything is the single-stream path: the same prompt, the same prefill, the same
 // sampler per sequence, positions from each sequence's own cells, attention over that
 // sequence's own KV stream, and the attention kernel LlamaVisionModel::SetAttention picks for
@@ -69,6 +74,9 @@ struct BatchEngineOptions {
   // Threads that sample the rows of a step with 8 or more rows, the scheduler included; 0 = up to
   // half the cores, at most 8 (the CPU is idle while the GPU decodes).
   int sample_threads = 0;
+  // Close the gaps finished images leave before each step (see Compact). Off only to measure
+  // what it saves (bench/batch --varied).
+  bool compact = true;
 };
 
 struct BatchEngineStats {
@@ -76,6 +84,8 @@ struct BatchEngineStats {
   uint64_t decode_steps = 0;        // batched decode calls
   uint64_t multi_decode_steps = 0;  // of which carried two or more sequences
   uint64_t pooled_steps = 0;        // of which had their rows sampled on the thread pool
+  uint64_t ubatches = 0;            // ubatches llama.cpp ran for them (one per run of ids)
+  uint64_t moves = 0;               // sequences moved down to close gaps (Compact)
   uint64_t admitted = 0;            // images prefilled
   uint64_t reused_tokens = 0;  // prompt tokens kept from a slot's previous image, not evaluated
 };
@@ -129,6 +139,7 @@ class BatchEngine final : public VisionModel {
   BatchEngine() = default;
   void Run();                               // the scheduler thread
   void Admit(Request request);              // encode + prefill one image, sample its first token
+  void Compact();                           // live sequences into the lowest slots
   void Step();                              // one batched decode over the live sequences
   bool Accept(Sequence& seq, int32_t tok);  // true while the sequence goes on
   void Finish(Sequence& seq, Status error);

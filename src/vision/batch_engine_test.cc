@@ -130,6 +130,8 @@ TEST_P(BatchEngineK, SameTextAsSingleStreamWithImagesAdmittedWhileOthersGenerate
     if (ignore_eos && k >= 8) {
       EXPECT_GT(s.pooled_steps, 0u);
     }
+    // Gaps were closed before every step: each decode was one ubatch.
+    EXPECT_EQ(s.ubatches, s.decode_steps);
     EXPECT_LE(s.peak_live, k);
   }
 }
@@ -196,6 +198,41 @@ TEST(BatchEngine, EachPromptPrefixKeepsASlotAndTheTextIsUnchanged) {
       EXPECT_GT(got->reused_tokens, 20);
     }
   }
+}
+
+// Images 1 and 3 of four finish first and leave gaps (slots 1 and 3): the image in slot 2 is
+// moved down into slot 1, so each following step is one ubatch again, and every text is still
+// the single-stream text.
+TEST(BatchEngine, AGapLeftByAFinishedImageIsClosedAndTheTextIsUnchanged) {
+  const int budgets[] = {40, 10, 40, 10};
+  const Prompt p = BuildPrompt(Mode::kAlt, Language{});
+  std::vector<ModelOutput> want;
+  {
+    auto single = LlamaVisionModel::Load(Tiny(true));
+    ASSERT_TRUE(single.ok());
+    for (int i = 0; i < 4; ++i) {
+      auto r = (*single)->Generate(Picture(i), p, budgets[i]);
+      ASSERT_TRUE(r.ok());
+      want.push_back(*r);
+    }
+  }
+  auto engine = BatchEngine::Load(Tiny(true), {.max_batch = 4, .max_tokens = 64});
+  ASSERT_TRUE(engine.ok()) << engine.status().message();
+  Answers answers;
+  for (int i = 0; i < 4; ++i) {
+    (*engine)->Submit(Picture(i), p, budgets[i],
+                      [&, i](Result<ModelOutput> r) { answers.Put(i, std::move(r)); });
+  }
+  answers.WaitFor(4);
+  for (int i = 0; i < 4; ++i) {
+    const auto& got = answers.by_image.at(i);
+    ASSERT_TRUE(got.ok()) << got.status().message();
+    EXPECT_EQ(got->text, want[static_cast<size_t>(i)].text) << "image " << i;
+    EXPECT_EQ(got->generated_tokens, budgets[i]);
+  }
+  BatchEngineStats s = (*engine)->stats();
+  EXPECT_GE(s.moves, 1u);
+  EXPECT_EQ(s.ubatches, s.decode_steps);
 }
 
 TEST(BatchEngine, APromptThatDoesNotFitFailsOnlyItsOwnImage) {
