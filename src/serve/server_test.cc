@@ -409,5 +409,64 @@ TEST(ServeBinary, ServesWithATokenFromAFile) {
   EXPECT_NE(help.out.find("ALTSCRIBE_SERVE_TOKEN_FILE"), std::string::npos);
 }
 
+// serve --batch 4: eight uploads at once are generated together in one context, and each gets
+// exactly the alt text `altscribe describe` (one image at a time) gives for the same file.
+TEST(ServeBinary, BatchAnswersConcurrentUploadsWithTheOneAtATimeText) {
+  std::string dir = t::MakeTempDir("serve-batch");
+  std::vector<std::string> files;
+  for (int i = 0; i < 8; ++i) {
+    files.push_back(t::WriteWholeFile(dir + "/img" + std::to_string(i) + ".png",
+                                      AsString(t::MakePng(40 + 13 * i, 30 + 7 * (i % 3)))));
+  }
+  std::vector<std::string> argv = {t::AltscribeBin(), "describe",
+                                   "--model",         t::TinyModelPath(),
+                                   "--mmproj",        t::TinyMmprojPath(),
+                                   "--threads",       "2",
+                                   "--max-tokens",    "16",
+                                   "--json"};
+  argv.insert(argv.end(), files.begin(), files.end());
+  t::ProcessResult one = t::RunProcess(argv);
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  json want = json::parse(one.out)["images"];
+  ASSERT_EQ(want.size(), files.size());
+
+  int port = t::FreeLoopbackPort();
+  std::string base = "http://127.0.0.1:" + std::to_string(port);
+  t::BackgroundProcess server(
+      {t::AltscribeBin(), "serve", "--listen", "127.0.0.1:" + std::to_string(port), "--model",
+       t::TinyModelPath(), "--mmproj", t::TinyMmprojPath(), "--threads", "2", "--max-tokens", "16",
+       "--batch", "4"},
+      {"ALTSCRIBE_LOG=info"}, dir + "/serve.log");
+  bool ready = false;
+  for (int i = 0; i < 300 && !ready && server.running(); ++i) {
+    auto r = http::Get(base + "/healthz", {});
+    ready = r.ok() && r->status == 200;
+    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(ready) << t::ReadWholeFile(dir + "/serve.log");
+  std::vector<Result<http::Response>> got(files.size(), Status::Internal("not sent"));
+  std::vector<std::thread> clients;
+  for (size_t i = 0; i < files.size(); ++i) {
+    clients.emplace_back([&, i] {
+      http::Request req;
+      req.method = "POST";
+      req.url = base + "/v1/describe";
+      req.headers = {{"Content-Type", "image/png"}};
+      req.body = t::ReadWholeFile(files[i]);
+      got[i] = http::Send(req, {});
+    });
+  }
+  for (auto& c : clients) c.join();
+  for (size_t i = 0; i < files.size(); ++i) {
+    ASSERT_TRUE(got[i].ok()) << got[i].status().message();
+    ASSERT_EQ(got[i]->status, 200) << got[i]->body;
+    json doc = json::parse(got[i]->body);
+    ASSERT_TRUE(doc["images"][0]["alt"].is_string()) << got[i]->body;
+    EXPECT_EQ(doc["images"][0]["alt"], want[i]["alt"]) << files[i];
+  }
+  const std::string log = t::ReadWholeFile(dir + "/serve.log");
+  EXPECT_NE(log.find("batch engine: 4 sequences"), std::string::npos) << log;
+}
+
 }  // namespace
 }  // namespace altscribe::serve
