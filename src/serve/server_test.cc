@@ -370,6 +370,16 @@ TEST(ServeListen, AddressesParse) {
   EXPECT_FALSE(ParseListenAddress("h:http", &host, &port).ok());
 }
 
+// Polls /healthz for up to 30 s while the server runs; true once it answers 200.
+bool WaitUntilReady(const std::string& base, t::BackgroundProcess& server) {
+  for (int i = 0; i < 300 && server.running(); ++i) {
+    auto r = http::Get(base + "/healthz", {});
+    if (r.ok() && r->status == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
 // The binary: the token comes from the environment, the model loads, /healthz turns ready.
 TEST(ServeBinary, ServesWithATokenFromAFile) {
   std::string dir = t::MakeTempDir("serve-bin");
@@ -380,13 +390,7 @@ TEST(ServeBinary, ServesWithATokenFromAFile) {
       {t::AltscribeBin(), "serve", "--listen", "127.0.0.1:" + std::to_string(port), "--model",
        t::TinyModelPath(), "--mmproj", t::TinyMmprojPath(), "--threads", "2", "--max-tokens", "8"},
       {"ALTSCRIBE_SERVE_TOKEN_FILE=" + token_file}, dir + "/serve.log");
-  bool ready = false;
-  for (int i = 0; i < 300 && !ready && server.running(); ++i) {
-    auto r = http::Get(base + "/healthz", {});
-    ready = r.ok() && r->status == 200;
-    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  ASSERT_TRUE(ready) << t::ReadWholeFile(dir + "/serve.log");
+  ASSERT_TRUE(WaitUntilReady(base, server)) << t::ReadWholeFile(dir + "/serve.log");
   http::Request req;
   req.method = "POST";
   req.url = base + "/v1/describe";
@@ -437,13 +441,7 @@ TEST(ServeBinary, BatchAnswersConcurrentUploadsWithTheOneAtATimeText) {
        t::TinyModelPath(), "--mmproj", t::TinyMmprojPath(), "--threads", "2", "--max-tokens", "16",
        "--batch", "4"},
       {"ALTSCRIBE_LOG=info"}, dir + "/serve.log");
-  bool ready = false;
-  for (int i = 0; i < 300 && !ready && server.running(); ++i) {
-    auto r = http::Get(base + "/healthz", {});
-    ready = r.ok() && r->status == 200;
-    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  ASSERT_TRUE(ready) << t::ReadWholeFile(dir + "/serve.log");
+  ASSERT_TRUE(WaitUntilReady(base, server)) << t::ReadWholeFile(dir + "/serve.log");
   std::vector<Result<http::Response>> got(files.size(), Status::Internal("not sent"));
   std::vector<std::thread> clients;
   for (size_t i = 0; i < files.size(); ++i) {
