@@ -1,6 +1,7 @@
 // altscribe worker — a fleet worker (NATS JetStream) or one batch job (Bacalhau); and
 // altscribe fleet — the workers that are alive and the jobs waiting for each model.
 #include <signal.h>
+#include <algorithm>
 
 #include <cstdio>
 #include <map>
@@ -163,7 +164,7 @@ int RunWorker(const std::vector<std::string>& argv) {
                "model's name; bots use it as --fleet-model)",
                "ID");
   flags.String("worker-id", &a.worker_id, "this worker's name (default <host>-<pid>)", "NAME");
-  flags.Int("capacity", &a.capacity, "jobs worked on at once (1)");
+  flags.Int("capacity", &a.capacity, "jobs worked on at once (1; at least K with --batch K)");
   flags.String("job", &a.job, "run this one Job JSON file and exit (batch mode)", "FILE");
   flags.String("out", &a.out, "batch mode: where the JobResult JSON goes", "FILE");
   flags.Bool("allow-private-fetch", &a.allow_private_fetch,
@@ -193,6 +194,8 @@ int RunWorker(const std::vector<std::string>& argv) {
     PrintError("worker", "--capacity must be between 1 and 256");
     return 2;
   }
+  // A batch engine of K sequences is only fed when K jobs are in hand at once.
+  a.capacity = std::max(a.capacity, a.model.batch);
   if (!a.job.empty() || !a.out.empty()) {
     if (a.job.empty() || a.out.empty() || !a.nats.urls.empty()) {
       PrintError("worker", "batch mode needs both --job FILE and --out FILE, and no --nats");
