@@ -10,7 +10,7 @@
 // text of each batched image is compared with the single-stream text of the same image.
 //
 //   bench/batch [--model M --mmproj P] [--k 1,8,32,64] [--single N] [--per-k-images N]
-//               [--max-tokens N] [--side PX] [--threads N] [--json FILE] [--write-jpeg FILE]
+//               [--max-tokens N] [--side PX] [--threads N] [--json FILE] [--write-image FILE]
 //               [--full-prompt]  (the describe prompt instead of the anchors' one-line prompt)
 //               [--varied]  (budgets spread over [max/2, 3max/2], as answers ending at different
 //                            lengths; each K > 1 also runs with its gaps left open, the anchor
@@ -77,7 +77,7 @@ std::vector<int> ParseList(const std::string& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string model, mmproj, json_path, jpeg_path;
+  std::string model, mmproj, json_path, image_path;
   std::vector<int> ks = {1, 8, 32, 64};
   int single = 5, per_k = 0, max_tokens = 128, side = 336, threads = 0;
   bool full_prompt = false, varied = false;
@@ -106,8 +106,8 @@ int main(int argc, char** argv) {
       varied = true;
     else if (a == "--json")
       json_path = next();
-    else if (a == "--write-jpeg")
-      jpeg_path = next();
+    else if (a == "--write-image")
+      image_path = next();
     else
       return Fail("unknown argument " + a);
   }
@@ -124,11 +124,12 @@ int main(int argc, char** argv) {
   }
   const vision::Image base =
       testing::SyntheticPhoto(static_cast<uint32_t>(side), static_cast<uint32_t>(side));
-  if (!jpeg_path.empty()) {  // the same picture for llama-mtmd-cli
-    std::vector<uint8_t> jpeg = testing::MakeJpeg(side, side, 95);
-    std::ofstream(jpeg_path, std::ios::binary)
-        .write(reinterpret_cast<const char*>(jpeg.data()),
-               static_cast<std::streamsize>(jpeg.size()));
+  if (!image_path.empty()) {  // the same pixels for llama-mtmd-cli, as a binary PPM (stb_image
+                              // reads it; no codec library needed)
+    std::ofstream ppm(image_path, std::ios::binary);
+    ppm << "P6\n" << base.width << " " << base.height << "\n255\n";
+    ppm.write(reinterpret_cast<const char*>(base.rgb.data()),
+              static_cast<std::streamsize>(base.rgb.size()));
   }
   // The anchors' prompt: the image and one short instruction (~40 tokens with the template), not
   // the describe prompt (~700 tokens of style rules), unless --full-prompt.

@@ -7,18 +7,22 @@
 # (c) once more with F16 text weights (preset llava15-7b-f16; its own table, and "altscribe_f16"
 # in the JSON).
 #
-#   bench/gpu.sh --prepare   on this machine (network, scripts/setup done): fills the git-ignored
-#                            gpu/ with a llama.cpp source subset (with common/ and a tools/ list
-#                            that holds only mtmd, for llama-mtmd-cli), the Debian dev packages
-#                            the GPU image lacks and the HF anchor script; well under 64 MiB
+#   bench/gpu.sh --prepare   on this machine (scripts/setup done): fills the git-ignored gpu/
+#                            with a llama.cpp source subset (with common/ and a tools/ list that
+#                            holds only mtmd, for llama-mtmd-cli), nlohmann/json's headers and
+#                            the HF anchor script; well under 64 MiB
 #   bench/gpu.sh             on the GPU machine, carrying "gpu": builds llama.cpp (libraries and
-#                            llama-mtmd-cli) with CUDA for sm_90 and altscribe's bench on 16
-#                            cores, makes the llava15-7b-shaped model, runs (a), (b) and (c)
-#   bench/gpu.sh --cpu-tiny  the same measurements on this CPU with the tiny model, from a
-#                            finished build (BUILD_DIR, default build): K = 1, 4, few images, no
-#                            llama.cpp build, (a) skipped; a CTest test (bench_gpu_cpu_tiny)
+#                            llama-mtmd-cli) with CUDA for sm_90, then bench/gpu/CMakeLists.txt
+#                            (bench/batch and make_model, standalone: llama.cpp and nlohmann/json
+#                            only), makes the llava15-7b-shaped model, runs (a), (b) and (c).
+#                            CUDA=0 PRESET=tiny F16_BEFORE_S=0 rehearses this whole path on a CPU
+#   bench/gpu.sh --cpu-tiny  the same measurements on this CPU with the tiny model, against the
+#                            llama.cpp a finished build uses (BUILD_DIR, default build): the
+#                            standalone bench build too, K = 1, 4, few images, (a) skipped; a
+#                            CTest test (bench_gpu_cpu_tiny)
 # Environment: OUT (results; default a temporary directory), BUILD_DIR, MTMD_CLI (path to
-# llama-mtmd-cli; default: beside the llama.cpp build altscribe was configured with), KS, IMAGES.
+# llama-mtmd-cli; default: beside the llama.cpp build altscribe was configured with), KS, IMAGES,
+# CUDA, PRESET, F16_BEFORE_S.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -41,23 +45,16 @@ tokens=128
 if [ "$mode" = gpu ]; then
   export PATH=/usr/local/cuda/bin:$PATH
   say "gpu: $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>&1) cores=$(nproc)"
+  cuda_flags=(-DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=${CUDA_ARCH:-90} -DGGML_CUDA_FA_ALL_QUANTS=OFF)
+  [ "${CUDA:-1}" = 1 ] || cuda_flags=(-DGGML_CUDA=OFF)
   [ -d gpu/llama.cpp/ggml ] || die "gpu/llama.cpp is missing: run bench/gpu.sh --prepare here and carry \"gpu\""
-  # The GPU image is not Debian 12: unpack the carried dev packages into a private root.
-  if ! grep -q "^12" /etc/debian_version 2>/dev/null; then
-    mkdir -p /tmp/debroot
-    for f in gpu/debs/*.deb; do dpkg -x "$f" /tmp/debroot; done
-    export PKG_CONFIG_PATH=/tmp/debroot/usr/lib/x86_64-linux-gnu/pkgconfig PKG_CONFIG_SYSROOT_DIR=/tmp/debroot
-    export ALTSCRIBE_CMAKE_ARGS="-DCMAKE_PREFIX_PATH=/tmp/debroot/usr -DGIF_INCLUDE_DIR=/tmp/debroot/usr/include -DGIF_LIBRARY=/tmp/debroot/usr/lib/x86_64-linux-gnu/libgif.so -DICU_ROOT=/tmp/debroot/usr"
-    export LD_LIBRARY_PATH=/tmp/debroot/usr/lib/x86_64-linux-gnu
-  fi
-  say "building llama.cpp with CUDA (libraries + llama-mtmd-cli)"
+  say "building llama.cpp (${cuda_flags[0]}; libraries + llama-mtmd-cli)"
   lb=/tmp/llama-cuda prefix=/tmp/llama-prefix
   cmake -S gpu/llama.cpp -B $lb -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON \
     -DGGML_NATIVE=ON -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_COMMON=ON -DLLAMA_BUILD_TOOLS=ON \
     -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_APP=OFF \
     -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DMTMD_VIDEO=OFF \
-    -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=${CUDA_ARCH:-90} -DGGML_CUDA_FA_ALL_QUANTS=OFF \
-    >"$OUT/llama_configure.log" 2>&1 || { tail -20 "$OUT/llama_configure.log"; die "configuring llama.cpp failed"; }
+    "${cuda_flags[@]}" >"$OUT/llama_configure.log" 2>&1 || { tail -20 "$OUT/llama_configure.log"; die "configuring llama.cpp failed"; }
   cmake --build $lb -j "$(nproc)" --target llama ggml mtmd llama-mtmd-cli >"$OUT/llama_build.log" 2>&1 ||
     { grep -m5 -B2 -A8 "error" "$OUT/llama_build.log"; die "building llama.cpp failed"; }
   rm -rf $prefix && mkdir -p $prefix/include $prefix/lib $prefix/bin
@@ -67,39 +64,42 @@ if [ "$mode" = gpu ]; then
   find $lb/bin -maxdepth 1 -name '*.so*' -exec cp -P {} $prefix/lib/ \;
   cp $lb/bin/llama-mtmd-cli $prefix/bin/
   echo v0.4.0 >$prefix/VERSION
-  say "llama.cpp built; building altscribe"
-  ALTSCRIBE_CACHE=/tmp/asc-cache LLAMA_CPP_DIR=$prefix ALTSCRIBE_SKIP_APT=1 ALTSCRIBE_DEVNET=0 \
-    BUILD_DIR=build-gpu JOBS=$(nproc) ALTSCRIBE_TARGETS="altscribe bench_batch" \
-    bash scripts/setup >"$OUT/setup.log" 2>&1 || { tail -30 "$OUT/setup.log"; die "building altscribe failed"; }
-  BUILD_DIR=build-gpu
+  GB=/tmp/gpu-bench
   MTMD_CLI=$prefix/bin/llama-mtmd-cli
   export LD_LIBRARY_PATH=$prefix/lib:${LD_LIBRARY_PATH:-}
   KS=${KS:-1,8,32,64}
-  preset=llava15-7b cli_runs=3 single=5 threads=$(nproc)
+  preset=${PRESET:-llava15-7b} cli_runs=3 single=5 threads=$(nproc)
 else
   BUILD_DIR=${BUILD_DIR:-build}
+  prefix=$(sed -n 's/^ALTSCRIBE_LLAMA_PREFIX:[A-Z]*=//p' "$BUILD_DIR/CMakeCache.txt" 2>/dev/null)
+  [ -n "$prefix" ] || die "$BUILD_DIR is not a configured altscribe build (run scripts/setup)"
   if [ -z "${MTMD_CLI:-}" ]; then
-    p=$(sed -n 's/^ALTSCRIBE_LLAMA_PREFIX:[A-Z]*=//p' "$BUILD_DIR/CMakeCache.txt" 2>/dev/null)
-    for c in "$p/bin/llama-mtmd-cli" "$p/../build/bin/llama-mtmd-cli"; do
+    for c in "$prefix/bin/llama-mtmd-cli" "$prefix/../build/bin/llama-mtmd-cli"; do
       [ -x "$c" ] && MTMD_CLI=$c && break
     done
   fi
+  GB=$BUILD_DIR/gpu-bench
   KS=${KS:-1,4}
   preset=tiny cli_runs=2 single=3 threads=2
 fi
-[ -x "$BUILD_DIR/bench/batch" ] && [ -x "$BUILD_DIR/altscribe" ] ||
-  die "$BUILD_DIR/altscribe and $BUILD_DIR/bench/batch are not built"
+
+# The benchmark and the model writer, built standalone against that llama.cpp (bench/gpu/
+# CMakeLists.txt: nothing but llama.cpp, Threads and nlohmann_json), as on the GPU machine.
+say "building bench/gpu (bench/batch, make_model) against $prefix"
+cmake -S bench/gpu -B "$GB" -G Ninja -DALTSCRIBE_LLAMA_PREFIX="$prefix" >"$OUT/bench_configure.log" 2>&1 ||
+  { tail -20 "$OUT/bench_configure.log"; die "configuring bench/gpu failed"; }
+cmake --build "$GB" -j "$(nproc)" >"$OUT/bench_build.log" 2>&1 ||
+  { grep -m5 -B2 -A8 "error" "$OUT/bench_build.log"; die "building bench/gpu failed"; }
 
 say "making the $preset model"
-"$BUILD_DIR/altscribe" model make-test --out "$work/model" --preset $preset >/dev/null ||
-  die "altscribe model make-test --preset $preset failed"
+"$GB/make_model" $preset "$work/model" || die "make_model $preset failed"
 M=$work/model/model.gguf P=$work/model/mmproj.gguf
 
 # (c) altscribe: single-stream and batched, one process, the same model and picture.
 say "(c) altscribe single-stream and batched, K = $KS"
-"$BUILD_DIR/bench/batch" --model "$M" --mmproj "$P" --k "$KS" --single $single \
+"$GB/batch" --model "$M" --mmproj "$P" --k "$KS" --single $single \
   ${IMAGES:+--per-k-images $IMAGES} --max-tokens $tokens --side 336 --threads $threads \
-  --json "$OUT/batch.json" --write-jpeg "$work/image.jpg" | tee "$OUT/batch.txt"
+  --json "$OUT/batch.json" --write-image "$work/image.ppm" | tee "$OUT/batch.txt"
 [ "${PIPESTATUS[0]}" = 0 ] || die "bench/batch failed"
 
 # (b) llama-mtmd-cli, one process per image: encode + prompt eval + eval from its own timings.
@@ -109,7 +109,7 @@ if [ -n "${MTMD_CLI:-}" ] && [ -x "$MTMD_CLI" ]; then
   for i in $(seq "$cli_runs"); do
     log=$OUT/mtmd_cli_$i.log
     t=$SECONDS
-    "$MTMD_CLI" -m "$M" --mmproj "$P" --image "$work/image.jpg" -n $tokens --ignore-eos --temp 0 --perf -v \
+    "$MTMD_CLI" -m "$M" --mmproj "$P" --image "$work/image.ppm" -n $tokens --ignore-eos --temp 0 --perf -v \
       -t $threads -c 4096 -ngl 999 --chat-template vicuna -p "Describe this image for someone who cannot see it." \
       >"$log" 2>&1 </dev/null || { tail -5 "$log"; die "llama-mtmd-cli failed (log $log)"; }
     enc=$(grep -o 'encod[a-z ]* done in [0-9]* ms' "$log" | awk '{s+=$(NF-1)} END {print s+0}')
@@ -195,8 +195,8 @@ EOF
 if [ "$mode" = gpu ] && [ $((SECONDS - T0)) -lt "${F16_BEFORE_S:-420}" ]; then
   say "(c) again with F16 text weights (llava15-7b-f16), K = 1,32,64"
   rm -rf "$work/model"
-  if "$BUILD_DIR/altscribe" model make-test --out "$work/f16" --preset llava15-7b-f16 >/dev/null; then
-    "$BUILD_DIR/bench/batch" --model "$work/f16/model.gguf" --mmproj "$work/f16/mmproj.gguf" \
+  if "$GB/make_model" llava15-7b-f16 "$work/f16"; then
+    "$GB/batch" --model "$work/f16/model.gguf" --mmproj "$work/f16/mmproj.gguf" \
       --k 1,32,64 --single 3 --max-tokens $tokens --side 336 --threads $threads \
       --json "$OUT/batch_f16.json" | tee "$OUT/batch_f16.txt"
     python3 - "$OUT" <<'EOF2'
