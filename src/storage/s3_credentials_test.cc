@@ -14,8 +14,9 @@ namespace {
 using altscribe::testing::MakeTempDir;
 using altscribe::testing::WriteWholeFile;
 
-// A made-up value shaped like a secret key (not a credential of anything).
-constexpr char kSecret[] = "test-only/not-a-real-secret/0123456789abc";
+// A placeholder standing in for a secret key (not a credential of anything): the tests check it
+// is read back and never shown in an error or the log.
+constexpr char kPlaceholder[] = "placeholder-value-for-tests";
 
 class EnvGuard {
  public:
@@ -33,11 +34,11 @@ class EnvGuard {
 TEST(S3Credentials, FromEnv) {
   EnvGuard guard;
   ::setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
-  ::setenv("AWS_SECRET_ACCESS_KEY", kSecret, 1);
+  ::setenv("AWS_SECRET_ACCESS_KEY", kPlaceholder, 1);
   auto c = S3Credentials::FromEnv();
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->access_key_id, "AKIDEXAMPLE");
-  EXPECT_EQ(c->secret_access_key, kSecret);
+  EXPECT_EQ(c->secret_access_key, kPlaceholder);
   EXPECT_EQ(c->session_token, "");
   ::setenv("AWS_SESSION_TOKEN", "token", 1);
   EXPECT_EQ(S3Credentials::FromEnv()->session_token, "token");
@@ -57,21 +58,22 @@ TEST(S3Credentials, FromEnvMissingSecret) {
 TEST(S3Credentials, FromFile) {
   std::string path = MakeTempDir("creds") + "/s3.txt";
   WriteWholeFile(path, std::string("# comment\n\n  access_key_id = test:tester \n") +
-                           "secret_access_key=" + kSecret + "\nsession_token = tok\n");
+                           "secret_access_key=" + kPlaceholder + "\nsession_token = tok\n");
   ::chmod(path.c_str(), 0600);
   ::testing::internal::CaptureStderr();
   auto c = S3Credentials::FromFile(path);
   std::string log = ::testing::internal::GetCapturedStderr();
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->access_key_id, "test:tester");
-  EXPECT_EQ(c->secret_access_key, kSecret);
+  EXPECT_EQ(c->secret_access_key, kPlaceholder);
   EXPECT_EQ(c->session_token, "tok");
   EXPECT_EQ(log, "");
 }
 
 TEST(S3Credentials, WarnsWhenOthersCanReadTheFile) {
   std::string path = MakeTempDir("creds") + "/s3.txt";
-  WriteWholeFile(path, std::string("access_key_id = AK\nsecret_access_key = ") + kSecret + "\n");
+  WriteWholeFile(path,
+                 std::string("access_key_id = AK\nsecret_access_key = ") + kPlaceholder + "\n");
   ::chmod(path.c_str(), 0644);
   ::testing::internal::CaptureStderr();
   auto c = S3Credentials::FromFile(path);
@@ -81,7 +83,7 @@ TEST(S3Credentials, WarnsWhenOthersCanReadTheFile) {
                      " is readable or writable by group or others (mode 0644); run chmod 600"),
             std::string::npos)
       << log;
-  EXPECT_EQ(log.find(kSecret), std::string::npos);
+  EXPECT_EQ(log.find(kPlaceholder), std::string::npos);
 }
 
 TEST(S3Credentials, BadFilesAreOneLineErrorsWithoutTheSecret) {
@@ -90,7 +92,7 @@ TEST(S3Credentials, BadFilesAreOneLineErrorsWithoutTheSecret) {
     std::string text;
     std::string message;  // after "<path>"
   };
-  std::string s = kSecret;
+  std::string s = kPlaceholder;
   const Case cases[] = {
       {"access_key_id = AK\n" + s + "\n", ":2: expected key = value"},
       {"access_key_id = AK\nsecret = " + s + "\n",
@@ -111,7 +113,7 @@ TEST(S3Credentials, BadFilesAreOneLineErrorsWithoutTheSecret) {
     ASSERT_FALSE(r.ok()) << c.text;
     EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
     EXPECT_EQ(r.status().message(), path + c.message);
-    EXPECT_EQ(r.status().message().find(kSecret), std::string::npos);
+    EXPECT_EQ(r.status().message().find(kPlaceholder), std::string::npos);
   }
   auto missing = S3Credentials::FromFile(dir + "/none");
   ASSERT_FALSE(missing.ok());

@@ -45,7 +45,7 @@ TEST(HmacSha256, Rfc4231TestCase2) {
 TEST(AmzDate, IsUtcBasicFormat) { EXPECT_EQ(AmzDate(May24_2013()), "20130524T000000Z"); }
 
 // The example in the S3 docs, "Authenticating Requests: Using Query Parameters (AWS Signature
-// Version 4)", with the docs' published example key pair (AKIAIOSFODNN7EXAMPLE; not a
+// Version 4)", with the key pair printed in those docs (a documentation example, not a
 // credential of any account): the expected URL is the docs' own.
 TEST(PresignUrl, MatchesTheAwsExample) {
   PresignRequest r;
