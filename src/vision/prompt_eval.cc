@@ -55,6 +55,7 @@ int CountImageTokens(const mtmd_input_chunks* chunks) {
 }
 
 bool CanReuse(const HeldPrefix& held, const mtmd_input_chunks* chunks) {
+  // Something must follow the prefix: the last chunk is decoded for its logits.
   return mtmd_input_chunks_size(chunks) > 1 && !held.tokens.empty() &&
          LeadingText(chunks) == held.tokens;
 }
@@ -67,8 +68,7 @@ Result<PromptEval> EvalPrompt(mtmd_context* mtmd, llama_context* ctx,
   const std::vector<int32_t> lead = LeadingText(chunks);
   PromptEval out;
   size_t first = 0;
-  // Reuse only when something follows the prefix: the last chunk must be decoded for its logits.
-  if (n_chunks > 1 && !lead.empty() && lead == held->tokens) {  // CanReuse, lead in hand
+  if (CanReuse(*held, chunks)) {
     first = 1;
     out.n_past = static_cast<llama_pos>(lead.size());
     out.reused = static_cast<int>(lead.size());

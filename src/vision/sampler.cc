@@ -50,8 +50,7 @@ void DescribeSampler::Reset() {
 }
 
 void DescribeSampler::Count(int32_t token, int by) {
-  const auto t = static_cast<uint32_t>(token);
-  if (t / 64 >= marks_.size()) marks_.resize(t / 64 + 1, 0);
+  const auto t = static_cast<uint32_t>(token);  // < n_vocab: Sample() sized marks_ for it
   for (size_t i = 0; i < counts_.size(); ++i) {
     if (counts_[i].first != token) continue;
     counts_[i].second += by;
