@@ -121,6 +121,7 @@ TEST(NatsCluster, KillTheStreamLeaderWhile100JobsFlow) {
 
   std::mutex mu;
   std::map<std::string, int> deliveries;  // Nats-Msg-Id -> times fetched
+  std::map<std::string, Clock::time_point> first_fetch;
   std::atomic<bool> stop{false};
   std::thread worker([&] {
     auto deadline = Clock::now() + 90s;
@@ -133,7 +134,8 @@ TEST(NatsCluster, KillTheStreamLeaderWhile100JobsFlow) {
       for (const JsMessage& m : *batch) {
         {
           std::lock_guard<std::mutex> lock(mu);
-          ++deliveries[m.msg.Header("Nats-Msg-Id")];
+          const std::string id = m.msg.Header("Nats-Msg-Id");
+          if (++deliveries[id] == 1) first_fetch[id] = Clock::now();
         }
         // Ack until the server confirms (an election may swallow the first tries).
         auto ack_deadline = Clock::now() + 20s;
@@ -150,6 +152,7 @@ TEST(NatsCluster, KillTheStreamLeaderWhile100JobsFlow) {
   auto killed = Clock::now();
   cluster.Kill(*leader);
   auto new_leader = cluster.StreamLeader("JOBS", 30s);
+  const auto elected = Clock::now();
   ASSERT_TRUE(new_leader.ok()) << new_leader.status().message();
   std::printf("stream leader %s killed; %s leads after %lld ms\n",
               cluster.server_name(*leader).c_str(), cluster.server_name(*new_leader).c_str(),
@@ -167,9 +170,24 @@ TEST(NatsCluster, KillTheStreamLeaderWhile100JobsFlow) {
   EXPECT_EQ(published.load(), kJobs);
   std::lock_guard<std::mutex> lock(mu);
   EXPECT_EQ(static_cast<int>(deliveries.size()), kJobs);
+  // JetStream delivers at least once: a job fetched just before the kill whose ack the old leader
+  // took but did not replicate comes again from the new one (answering it once is the fleet's
+  // part: results are stored under the job key, FleetClusterTest). So: every job at least once,
+  // a second delivery only for a job first fetched before the new leader was elected, and no more
+  // of those than one fetch batch in flight.
+  int redelivered = 0;
   for (int i = 0; i < kJobs; ++i) {
-    EXPECT_EQ(deliveries["job-" + std::to_string(i)], 1) << "job-" << i;
+    const std::string id = "job-" + std::to_string(i);
+    EXPECT_GE(deliveries[id], 1) << id;
+    EXPECT_LE(deliveries[id], 2) << id;
+    if (deliveries[id] > 1) {
+      ++redelivered;
+      EXPECT_LT(first_fetch[id], elected)
+          << id << " came twice but was first fetched after the election";
+    }
   }
+  EXPECT_LE(redelivered, 10) << "more redeliveries than one fetch batch";
+  std::printf("jobs delivered a second time across the election: %d\n", redelivered);
   // From the consumer's side every job is done: nothing pending, nothing awaiting an ack.
   auto state = js.GetConsumer("JOBS", "workers");
   auto settle = Clock::now();
